@@ -1,0 +1,3 @@
+"""pathsynth: privacy-preserving synthetic pathology reports for information extraction."""
+
+__version__ = "0.1.0"

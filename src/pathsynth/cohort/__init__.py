@@ -1,0 +1,1 @@
+"""Reading and validating records; the built-in clinical prior (simulate, complete)."""
