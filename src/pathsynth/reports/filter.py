@@ -1,0 +1,693 @@
+"""Filtering generated reports: keep the faithful, varied and private ones.
+
+Each report line (``{"id", "text", "record", "teacher", "lang", ...}``) goes through three checks:
+
+* **faithfulness** — a judge (the rules extractor by default, or any extractor / LLM SPEC) reads
+  the text; each variable is then *equal* (stated as in the record), *different*, *not stated*
+  (known in the record, absent from the text), *invented* (stated though unknown in the record)
+  or *absent* (unknown and not stated). A report is kept when nothing differs and at most
+  ``max_not_stated`` / ``max_invented`` values are missing / invented (0 by default);
+* **privacy** — no direct identifier (names with a title, birth dates, dates, phone, NIR/SSN,
+  record numbers, e-mails, addresses) and, given real reports, no verbatim span of
+  ``min_overlap`` words or more shared with one of them;
+* **diversity** — a report that nearly repeats an already kept one (MinHash LSH on word
+  shingles) is dropped.
+
+Kept lines are the input lines plus ``"evidence": {key: [[start, end], ...]}`` (where each value
+was found, training signal for the students); rejected lines carry ``"reasons"``: a list of
+``{"code", "key"?, "detail"}``. The summary gives the kept rate, reasons, per-teacher and
+per-variable figures, diversity before / after, and the largest overlap with a real report.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from pathsynth._io import atomic_path, iter_jsonl, read_reports, write_json
+from pathsynth.errors import PathsynthError
+from pathsynth.extraction.base import Extraction, Extractor, Span
+from pathsynth.reports._diversity import DiversityMeter, NearDuplicateIndex
+from pathsynth.reports._privacy import (
+    IDENTIFIER_KINDS,
+    IdentifierHit,
+    Overlap,
+    RealTextIndex,
+    find_identifiers,
+)
+from pathsynth.schema import Schema, Value, Variable, load_schema
+
+Status = Literal["equal", "different", "not_stated", "invented", "absent"]
+STATUSES: tuple[Status, ...] = ("equal", "different", "not_stated", "invented", "absent")
+REASON_CODES: tuple[str, ...] = (
+    "different",
+    "not_stated",
+    "invented",
+    "identifier",
+    "real_overlap",
+    "near_duplicate",
+    "no_record",
+)
+
+
+def _opt(default: Any, help: str, **kw: Any) -> Any:
+    return field(default=default, metadata={"help": help}, **kw)
+
+
+@dataclass(frozen=True)
+class FilterConfig:
+    """Every option of the filter; the field help is the documentation of the CLI flags."""
+
+    judge: str = _opt("rules", "Judge: 'rules', a trained student DIR, or an LLM SPEC.")
+    min_overlap: int = _opt(
+        8, "Reject a report sharing this many consecutive words with a real report."
+    )
+    dedup_threshold: float | None = _opt(
+        0.9, "Word-shingle Jaccard above which a report nearly repeats a kept one (None: off)."
+    )
+    max_not_stated: int = _opt(0, "Known record values a kept report may leave unstated.")
+    max_invented: int = _opt(0, "Values a kept report may state though unknown in the record.")
+    tolerances: Mapping[str, tuple[float, float]] = _opt(
+        None,
+        "Per number variable (absolute, relative) tolerance; default taille 1 mm / 5 %, "
+        "ki67 1 point.",
+    )
+    default_tolerance: tuple[float, float] = _opt(
+        (0.0, 0.01), "(absolute, relative) tolerance of number variables not in tolerances."
+    )
+    identifiers: tuple[str, ...] = _opt(
+        IDENTIFIER_KINDS, "Identifier kinds that reject a report: " + ", ".join(IDENTIFIER_KINDS)
+    )
+    boilerplate_reports: int | None = _opt(
+        None,
+        "Ignore real n-grams found in at least this many real reports (house style, not one "
+        "patient's text); None: any shared span counts.",
+    )
+    self_bleu_sample: int = _opt(100, "Reports sampled for self-BLEU (quadratic cost).")
+    batch_size: int = _opt(32, "Reports given to the judge at once.")
+    seed: int = _opt(0, "Seed of the MinHash permutations and the self-BLEU sample.")
+
+    def __post_init__(self) -> None:
+        if self.tolerances is None:
+            object.__setattr__(self, "tolerances", {"taille": (1.0, 0.05), "ki67": (1.0, 0.0)})
+        if self.min_overlap < 1:
+            raise PathsynthError(f"--min-overlap must be at least 1, got {self.min_overlap}")
+        if self.dedup_threshold is not None and not 0 < self.dedup_threshold <= 1:
+            raise PathsynthError(f"--dedup-threshold must be in (0, 1], got {self.dedup_threshold}")
+        if self.max_not_stated < 0 or self.max_invented < 0:
+            raise PathsynthError("--max-not-stated and --max-invented cannot be negative")
+        if self.batch_size < 1:
+            raise PathsynthError("batch size must be at least 1")
+        unknown = set(self.identifiers) - set(IDENTIFIER_KINDS)
+        if unknown:
+            raise PathsynthError(
+                f"unknown identifier kind(s) {sorted(unknown)}: choose among "
+                f"{', '.join(IDENTIFIER_KINDS)}"
+            )
+
+    @classmethod
+    def help(cls, name: str) -> str:
+        """The documentation of option ``name``."""
+        return str(next(f.metadata["help"] for f in fields(cls) if f.name == name))
+
+    def tolerance(self, key: str) -> tuple[float, float]:
+        """(absolute, relative) tolerance of number variable ``key``."""
+        return tuple(self.tolerances.get(key, self.default_tolerance))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class VariableCheck:
+    """How one report states one variable of its record."""
+
+    key: str
+    status: Status
+    record: Value
+    stated: Value
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("different", "not_stated", "invented")
+
+
+def _fmt(value: Value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _as_number(value: Value) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+
+
+def values_match(var: Variable, record: Value, stated: Value, config: FilterConfig) -> bool:
+    """Whether a stated value equals the record's, with the tolerance of number variables."""
+    if var.type == "categorical":
+        return str(stated) == str(record)
+    a, b = _as_number(stated), _as_number(record)
+    if a is None or b is None:
+        return False
+    if var.type == "integer":
+        return a == b
+    abs_tol, rel_tol = config.tolerance(var.key)
+    return abs(a - b) <= max(abs_tol, rel_tol * abs(b)) + 1e-9
+
+
+def check_values(
+    record: Mapping[str, Value],
+    stated: Mapping[str, Value],
+    schema: Schema,
+    config: FilterConfig | None = None,
+) -> list[VariableCheck]:
+    """Compare what a report states with its record, one :class:`VariableCheck` per key."""
+    config = config or FilterConfig()
+    checks = []
+    for key in schema.keys:
+        var = schema[key]
+        rec, got = record.get(key), stated.get(key)
+        if rec is None:
+            status: Status = "absent" if got is None else "invented"
+        elif got is None:
+            status = "not_stated"
+        else:
+            status = "equal" if values_match(var, rec, got, config) else "different"
+        checks.append(VariableCheck(key, status, rec, got))
+    return checks
+
+
+def faithfulness_reasons(
+    checks: Sequence[VariableCheck], config: FilterConfig
+) -> list[dict[str, str]]:
+    """Reasons to reject a report given its checks (empty when faithful enough)."""
+    reasons = []
+    not_stated = [c for c in checks if c.status == "not_stated"]
+    invented = [c for c in checks if c.status == "invented"]
+    for c in checks:
+        if c.status == "different":
+            detail = f"{c.key}: stated {_fmt(c.stated)} ≠ record {_fmt(c.record)}"
+            reasons.append({"code": "different", "key": c.key, "detail": detail})
+    if len(not_stated) > config.max_not_stated:
+        for c in not_stated:
+            detail = f"{c.key}: record {_fmt(c.record)} not stated"
+            reasons.append({"code": "not_stated", "key": c.key, "detail": detail})
+    if len(invented) > config.max_invented:
+        for c in invented:
+            detail = f"{c.key}: stated {_fmt(c.stated)} though unknown in the record"
+            reasons.append({"code": "invented", "key": c.key, "detail": detail})
+    return reasons
+
+
+def _valid_spans(raw: object, length: int) -> list[Span]:
+    spans: list[Span] = []
+    if not isinstance(raw, list):
+        return spans
+    for item in raw:
+        if (
+            isinstance(item, list | tuple)
+            and len(item) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in item)
+            and 0 <= item[0] < item[1] <= length
+        ):
+            spans.append((int(item[0]), int(item[1])))
+    return spans
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _union(spans: Sequence[Span]) -> list[list[int]]:
+    # Keep distinct mentions; drop a span that lies inside another one.
+    unique = sorted(set(spans), key=lambda s: (s[0], -s[1]))
+    kept: list[Span] = []
+    for s in unique:
+        if not any(k[0] <= s[0] and s[1] <= k[1] for k in kept):
+            kept.append(s)
+    return [[s, e] for s, e in kept]
+
+
+def merge_evidence(
+    checks: Sequence[VariableCheck],
+    judge_spans: Mapping[str, Sequence[Span]],
+    teacher_spans: Mapping[str, object] | None,
+    text_length: int,
+    tally: Counter[str] | None = None,
+) -> dict[str, list[list[int]]]:
+    """Where each correctly stated value was found, from the judge and the teacher's spans.
+
+    The judge's spans are kept (it read the value there); the teacher's are added when they
+    overlap the judge's or when the judge gave none. ``tally`` counts agree / disagree /
+    judge_only / teacher_only for the summary.
+    """
+    evidence: dict[str, list[list[int]]] = {}
+    for c in checks:
+        if c.status != "equal":
+            continue
+        judge = _valid_spans([list(s) for s in judge_spans.get(c.key, [])], text_length)
+        teacher = _valid_spans((teacher_spans or {}).get(c.key), text_length)
+        if judge and teacher:
+            agree = [t for t in teacher if any(_overlaps(t, j) for j in judge)]
+            outcome = "agree" if agree else "disagree"
+            spans = judge + agree
+        elif judge:
+            outcome, spans = "judge_only", judge
+        elif teacher:
+            outcome, spans = "teacher_only", teacher
+        else:
+            outcome, spans = "none", []
+        if tally is not None:
+            tally[outcome] += 1
+        if spans:
+            evidence[c.key] = _union(spans)
+    return evidence
+
+
+def make_judge(judge: str | Extractor, schema: Schema) -> Extractor:
+    """The extractor that reads reports: ``rules``, a student DIR, an LLM SPEC, or an object."""
+    if not isinstance(judge, str):
+        return judge
+    extraction = importlib.import_module("pathsynth.extraction")
+    load = getattr(extraction, "load_extractor", None)
+    if load is not None:
+        return load(judge, schema=schema)
+    if judge == "rules":
+        try:
+            rules = importlib.import_module("pathsynth.extraction.rules")
+        except ImportError:
+            raise PathsynthError("the rules extractor is missing from this installation") from None
+        return rules.RulesExtractor(schema=schema)
+    raise PathsynthError(f"cannot load judge {judge!r}: this installation only has 'rules'")
+
+
+@dataclass
+class _Tally:
+    """Running counts behind the summary."""
+
+    n: int = 0
+    kept: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    per_teacher: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    per_variable: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    judged: int = 0
+    identifiers: Counter[str] = field(default_factory=Counter)
+    spans: Counter[str] = field(default_factory=Counter)
+    overlap: tuple[int, str, str | None] = (0, "", None)
+
+
+@dataclass
+class FilterSummary:
+    """What the filter did: kept rate, reasons, per teacher and variable, diversity, privacy."""
+
+    n_in: int
+    n_kept: int
+    kept_rate: float
+    reasons: dict[str, int]
+    per_teacher: dict[str, dict[str, Any]]
+    per_variable: dict[str, dict[str, Any]]
+    diversity: dict[str, dict[str, Any]]
+    privacy: dict[str, Any]
+    spans: dict[str, int]
+    judge: str
+    seconds: float
+    reports_per_second: float
+    config: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON summary."""
+        return asdict(self)
+
+
+def _records(row: dict[str, Any], schema: Schema, where: str) -> dict[str, Value] | None:
+    raw = row.get("record")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise PathsynthError(f"{where}: 'record' is not a JSON object")
+    record: dict[str, Value] = {}
+    for key in schema.keys:
+        value = raw.get(key)
+        var = schema[key]
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        if value is not None and var.type != "categorical":
+            number = _as_number(value)
+            value = number if number is not None else value
+        if not var.is_valid(value):
+            raise PathsynthError(f"{where}: record {key}={value!r} is not a canonical value")
+        record[key] = var.canonical(value)
+    return record
+
+
+def _count_lines(path: Path) -> int:
+    if not path.is_file():
+        raise PathsynthError(f"file not found: {path}")
+    with path.open("rb") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+def _batches(path: Path, size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    batch: list[tuple[int, dict[str, Any]]] = []
+    for i, row in enumerate(iter_jsonl(path), start=1):
+        batch.append((i, row))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _extract(judge: Extractor, rows: list[dict[str, Any]]) -> list[Extraction | None]:
+    out: list[Extraction | None] = [None] * len(rows)
+    by_lang: dict[Any, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        if row.get("_record") is not None:
+            lang = row.get("lang")
+            by_lang[lang if lang in ("fr", "en") else None].append(i)
+    for lang, idx in by_lang.items():
+        got = judge.extract([rows[i]["text"] for i in idx], lang=lang)
+        if len(got) != len(idx):
+            raise PathsynthError(
+                f"judge {getattr(judge, 'name', judge)!r} returned {len(got)} extractions "
+                f"for {len(idx)} reports"
+            )
+        for i, extraction in zip(idx, got, strict=True):
+            out[i] = extraction
+    return out
+
+
+def _identifier_reason(hit: IdentifierHit) -> dict[str, str]:
+    return {"code": "identifier", "detail": f"{hit.kind}: {hit.text!r} at {hit.start}"}
+
+
+def _overlap_reason(overlap: Overlap) -> dict[str, str]:
+    return {
+        "code": "real_overlap",
+        "detail": f"{overlap.words} words [{overlap.start}, {overlap.end}) shared with real "
+        f"report {overlap.real_id}",
+    }
+
+
+def filter_reports(
+    in_path: str | Path,
+    out_path: str | Path,
+    *,
+    rejected_path: str | Path | None = None,
+    real_path: str | Path | None = None,
+    judge: str | Extractor | None = None,
+    summary_path: str | Path | None = None,
+    schema: Schema | str | None = None,
+    config: FilterConfig | None = None,
+    progress: bool = False,
+    **options: Any,
+) -> FilterSummary:
+    """Filter generated reports; write kept (and rejected) lines and return the summary.
+
+    ``options`` are :class:`FilterConfig` fields overriding ``config`` (e.g. ``min_overlap=10``).
+    ``judge`` is a spec or an :class:`Extractor` object. Output files appear only on success.
+    """
+    started = time.perf_counter()
+    schema = load_schema(schema or "breast13") if not isinstance(schema, Schema) else schema
+    config = config or FilterConfig()
+    if isinstance(judge, str):
+        options["judge"] = judge
+    if options:
+        names = {f.name for f in fields(FilterConfig)}
+        bad = set(options) - names
+        if bad:
+            raise TypeError(f"unknown filter option(s): {sorted(bad)}")
+        config = FilterConfig(**{**asdict(config), **options})
+    in_path = Path(in_path)
+    total = _count_lines(in_path)
+    if total == 0:
+        raise PathsynthError(f"{in_path} holds no report")
+
+    real_index: RealTextIndex | None = None
+    if real_path is not None:
+        real_index = RealTextIndex(
+            config.min_overlap, boilerplate_reports=config.boilerplate_reports
+        )
+        for real in read_reports(real_path):
+            real_index.add(str(real["id"]), real["text"])
+    extractor = make_judge(judge if judge is not None else config.judge, schema)
+    dedup = (
+        NearDuplicateIndex(config.dedup_threshold, seed=config.seed)
+        if config.dedup_threshold is not None
+        else None
+    )
+    before = DiversityMeter(config.self_bleu_sample, config.seed)
+    after = DiversityMeter(config.self_bleu_sample, config.seed)
+    tally = _Tally()
+    seen: set[str] = set()
+
+    with ExitStack() as stack:
+        kept_fh = stack.enter_context(atomic_path(out_path)).open("w", encoding="utf-8")
+        stack.callback(kept_fh.close)
+        rej_fh = None
+        if rejected_path is not None:
+            rej_fh = stack.enter_context(atomic_path(rejected_path)).open("w", encoding="utf-8")
+            stack.callback(rej_fh.close)
+        bar = stack.enter_context(
+            Progress(
+                TextColumn("filtering"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                disable=not progress,
+            )
+        )
+        task = bar.add_task("filter", total=total)
+        for batch in _batches(in_path, config.batch_size):
+            rows = []
+            for line_no, row in batch:
+                where = f"{in_path}:{line_no}"
+                if "id" not in row or not isinstance(row.get("text"), str):
+                    raise PathsynthError(f"{where}: a report needs 'id' and a text 'text'")
+                row["id"] = str(row["id"])
+                if row["id"] in seen:
+                    raise PathsynthError(f"{where}: duplicate report id {row['id']!r}")
+                seen.add(row["id"])
+                row["_record"] = _records(row, schema, where)
+                rows.append(row)
+            extractions = _extract(extractor, rows)
+            for row, extraction in zip(rows, extractions, strict=True):
+                record = row.pop("_record")
+                kept, out = _judge_one(
+                    row, record, extraction, schema, config, real_index, dedup, tally
+                )
+                before.add(row["text"])
+                if kept:
+                    after.add(row["text"])
+                    kept_fh.write(json.dumps(out, ensure_ascii=False) + "\n")
+                elif rej_fh is not None:
+                    rej_fh.write(json.dumps(out, ensure_ascii=False) + "\n")
+                bar.advance(task)
+        kept_fh.close()
+        if rej_fh is not None:
+            rej_fh.close()
+
+    seconds = time.perf_counter() - started
+    summary = _summary(tally, schema, config, before, after, real_index, extractor, seconds)
+    if summary_path is not None:
+        write_json(summary_path, summary.to_dict())
+    return summary
+
+
+def _judge_one(
+    row: dict[str, Any],
+    record: dict[str, Value] | None,
+    extraction: Extraction | None,
+    schema: Schema,
+    config: FilterConfig,
+    real_index: RealTextIndex | None,
+    dedup: NearDuplicateIndex | None,
+    tally: _Tally,
+) -> tuple[bool, dict[str, Any]]:
+    text: str = row["text"]
+    teacher = str(row.get("teacher") or "unknown")
+    reasons: list[dict[str, str]] = []
+    evidence: dict[str, list[list[int]]] = {}
+    if record is None or extraction is None:
+        reasons.append({"code": "no_record", "detail": "no 'record' to check the text against"})
+    else:
+        checks = check_values(record, extraction.values, schema, config)
+        tally.judged += 1
+        for c in checks:
+            tally.per_variable[c.key][c.status] += 1
+        reasons += faithfulness_reasons(checks, config)
+        if not reasons:
+            evidence = merge_evidence(
+                checks, extraction.evidence, row.get("spans"), len(text), tally.spans
+            )
+    for hit in find_identifiers(text, config.identifiers):
+        tally.identifiers[hit.kind] += 1
+        reasons.append(_identifier_reason(hit))
+    if real_index is not None:
+        overlap = real_index.longest_overlap(text)
+        if overlap.words > tally.overlap[0]:
+            tally.overlap = (overlap.words, row["id"], overlap.real_id)
+        if overlap.words >= config.min_overlap:
+            reasons.append(_overlap_reason(overlap))
+    if not reasons and dedup is not None:
+        twin = dedup.find(text)
+        if twin is not None:
+            reasons.append(
+                {
+                    "code": "near_duplicate",
+                    "detail": f"repeats kept report {twin[0]} (similarity {twin[1]:.2f})",
+                }
+            )
+        else:
+            dedup.add(row["id"], text)
+    tally.n += 1
+    per_teacher = tally.per_teacher[teacher]
+    per_teacher["n"] += 1
+    if reasons:
+        for code in {r["code"] for r in reasons}:
+            tally.reasons[code] += 1
+            per_teacher[f"reason:{code}"] += 1
+        return False, {**row, "reasons": reasons}
+    tally.kept += 1
+    per_teacher["kept"] += 1
+    return True, {**row, "evidence": evidence}
+
+
+def _summary(
+    tally: _Tally,
+    schema: Schema,
+    config: FilterConfig,
+    before: DiversityMeter,
+    after: DiversityMeter,
+    real_index: RealTextIndex | None,
+    extractor: Extractor,
+    seconds: float,
+) -> FilterSummary:
+    per_teacher = {}
+    for teacher, c in sorted(tally.per_teacher.items()):
+        per_teacher[teacher] = {
+            "n": c["n"],
+            "kept": c["kept"],
+            "kept_rate": round(c["kept"] / c["n"], 4) if c["n"] else 0.0,
+            "reasons": {k.split(":", 1)[1]: v for k, v in c.items() if k.startswith("reason:")},
+        }
+    per_variable = {}
+    for key in schema.keys:
+        c = tally.per_variable[key]
+        failures = c["different"] + c["not_stated"] + c["invented"]
+        per_variable[key] = {s: c[s] for s in STATUSES} | {
+            "failure_rate": round(failures / tally.judged, 4) if tally.judged else 0.0
+        }
+    largest = None
+    if real_index is not None:
+        words, report_id, real_id = tally.overlap
+        largest = {"words": words, "report_id": report_id or None, "real_id": real_id}
+    privacy = {
+        "identifiers": dict(tally.identifiers),
+        "real_reports": len(real_index) if real_index is not None else None,
+        "min_overlap": config.min_overlap,
+        "largest_real_overlap": largest,
+    }
+    cfg = asdict(config)
+    cfg["tolerances"] = {k: list(v) for k, v in config.tolerances.items()}
+    return FilterSummary(
+        n_in=tally.n,
+        n_kept=tally.kept,
+        kept_rate=round(tally.kept / tally.n, 4) if tally.n else 0.0,
+        reasons={code: tally.reasons[code] for code in REASON_CODES if tally.reasons[code]},
+        per_teacher=per_teacher,
+        per_variable=per_variable,
+        diversity={"before": before.figures(), "after": after.figures()},
+        privacy=privacy,
+        spans=dict(tally.spans),
+        judge=str(getattr(extractor, "name", type(extractor).__name__)),
+        seconds=round(seconds, 3),
+        reports_per_second=round(tally.n / seconds, 1) if seconds > 0 else 0.0,
+        config=cfg,
+    )
+
+
+def summary_tables(summary: FilterSummary) -> list[Table]:
+    """Rich tables of a summary: overview, per teacher, per variable."""
+    overview = Table(title=f"filter — judge {summary.judge}", show_header=False)
+    overview.add_column("", style="bold")
+    overview.add_column("")
+    overview.add_row("reports", str(summary.n_in))
+    overview.add_row("kept", f"{summary.n_kept} ({summary.kept_rate:.1%})")
+    for code, n in summary.reasons.items():
+        overview.add_row(f"rejected: {code}", str(n))
+    for stage in ("before", "after"):
+        d = summary.diversity[stage]
+        figures = " ".join(
+            f"{k}={d[k]}" for k in ("distinct_1", "distinct_2", "distinct_3", "self_bleu")
+        )
+        overview.add_row(f"diversity {stage}", figures)
+    largest = summary.privacy["largest_real_overlap"]
+    if largest is not None:
+        overview.add_row(
+            "largest real overlap",
+            f"{largest['words']} words ({largest['report_id']} ~ {largest['real_id']})"
+            if largest["words"]
+            else f"< {summary.privacy['min_overlap']} words",
+        )
+    overview.add_row("throughput", f"{summary.reports_per_second} reports/s")
+
+    teachers = Table(title="per teacher")
+    for col in ("teacher", "reports", "kept", "kept %", "main reasons"):
+        teachers.add_column(col)
+    for name, t in summary.per_teacher.items():
+        top = sorted(t["reasons"].items(), key=lambda kv: -kv[1])[:3]
+        teachers.add_row(
+            name,
+            str(t["n"]),
+            str(t["kept"]),
+            f"{t['kept_rate']:.1%}",
+            ", ".join(f"{k} {v}" for k, v in top),
+        )
+
+    variables = Table(title="per variable")
+    for col in ("variable", "equal", "different", "not stated", "invented", "failure %"):
+        variables.add_column(col)
+    for key, v in summary.per_variable.items():
+        variables.add_row(
+            key,
+            str(v["equal"]),
+            str(v["different"]),
+            str(v["not_stated"]),
+            str(v["invented"]),
+            f"{v['failure_rate']:.1%}",
+        )
+    return [overview, teachers, variables]
+
+
+__all__ = [
+    "REASON_CODES",
+    "STATUSES",
+    "FilterConfig",
+    "FilterSummary",
+    "VariableCheck",
+    "check_values",
+    "faithfulness_reasons",
+    "filter_reports",
+    "make_judge",
+    "merge_evidence",
+    "summary_tables",
+    "values_match",
+]
