@@ -26,6 +26,7 @@ nodes and LVI the row states, not only with its parents.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -563,6 +564,7 @@ def complete_cohort(
     *,
     keys: list[str] | None = None,
     particles: int = 256,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fill the unknown cells of a real cohort from the prior, conditioned on its known cells.
 
@@ -570,7 +572,8 @@ def complete_cohort(
     breast-13 keys) are filled when they apply to the patient the prior infers (no size on a
     biopsy, no extracapsular extension without affected nodes), by likelihood weighting with
     ``particles`` draws per row. Returns ``(completed, flags)``: ``flags`` has the same ids and
-    one boolean column per schema key, true where a cell was filled.
+    one boolean column per schema key, true where a cell was filled. ``progress`` is called
+    with the number of rows done after each chunk.
     """
     from pathsynth.cohort.records import coerce_frame
 
@@ -603,6 +606,8 @@ def complete_cohort(
         }
         ids = records["id"].iloc[rows].tolist()
         parts.append(prior.to_frame(chosen, chosen["_applicable"], ids))
+        if progress is not None:
+            progress(rows.stop)
     drawn = _ordered(pd.concat(parts, ignore_index=True), sch)
 
     completed = records.copy()

@@ -279,7 +279,11 @@ def _validate(
                 changes.append(f"row {rid!r}, column {key!r}: {str(raw).strip()!r} → unknown")
                 value, why = None, None
             if why is not None:
-                hint = "" if normalize else "; rerun with --normalize to map surface forms"
+                hint = (
+                    "; rerun with --normalize to map surface forms"
+                    if not normalize
+                    else "; fix it, or rerun with --blank-invalid to read it as unknown"
+                )
                 problems.add(f"row {rid!r}, column {key!r}: {str(raw).strip()!r} {why}{hint}")
             out.append(value)
         columns[key] = out
