@@ -1,1 +1,25 @@
-"""evaluation stage."""
+"""Evaluation: per-variable accuracy and F1 of extraction systems, tables and plots."""
+
+from pathsynth.evaluation.scoring import (
+    NUMBER_TOLERANCE,
+    EvaluationResult,
+    KeyScore,
+    SystemScore,
+    coerce_value,
+    evaluate,
+    evaluate_files,
+    gold_values,
+    values_equal,
+)
+
+__all__ = [
+    "NUMBER_TOLERANCE",
+    "EvaluationResult",
+    "KeyScore",
+    "SystemScore",
+    "coerce_value",
+    "evaluate",
+    "evaluate_files",
+    "gold_values",
+    "values_equal",
+]
