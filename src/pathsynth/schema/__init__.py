@@ -9,5 +9,17 @@ from pathsynth.schema.model import (
     Variable,
     load_schema,
 )
+from pathsynth.schema.normalize import Change, normalize_record, normalize_value
 
-__all__ = ["LANGS", "CategoryValue", "Lang", "Schema", "Value", "Variable", "load_schema"]
+__all__ = [
+    "LANGS",
+    "CategoryValue",
+    "Change",
+    "Lang",
+    "Schema",
+    "Value",
+    "Variable",
+    "load_schema",
+    "normalize_record",
+    "normalize_value",
+]

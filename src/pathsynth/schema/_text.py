@@ -1,0 +1,193 @@
+"""Text folding shared by the normalisers and the rules extractor.
+
+:func:`fold` keeps one output character per input character, so a match found in the folded
+text is also a valid character span of the original report (evidence spans rely on this).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from functools import lru_cache
+
+# One-to-one replacements applied before accent stripping.
+_SPECIAL = {
+    "œ": "e",  # "œstrogènes" folds to "estrogenes", which the receptor patterns accept
+    "Œ": "e",
+    "æ": "a",
+    "Æ": "a",
+    "’": "'",
+    "‘": "'",
+    "`": "'",
+    "´": "'",
+    "ʼ": "'",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+    "\u2007": " ",
+    "\t": " ",
+    "–": "-",
+    "—": "-",
+    "−": "-",
+    "‐": "-",
+    "‑": "-",
+    "×": "x",
+    "µ": "u",
+    "ß": "s",
+    "«": '"',
+    "»": '"',
+    "“": '"',
+    "”": '"',
+}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    base = unicodedata.normalize("NFD", ch)[0]
+    low = base.lower()
+    return low if len(low) == 1 else base
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and repair common OCR slips, keeping the length unchanged.
+
+    OCR repairs: a zero inside a word becomes the letter o ("p0sitif", "EMB0LES"), and a
+    letter o between digits or glued after one becomes a zero ("1O mm", "O/3").
+    """
+    chars = [_fold_char(c) for c in text]
+    n = len(chars)
+    for i, c in enumerate(chars):
+        prev = chars[i - 1] if i > 0 else " "
+        nxt = chars[i + 1] if i + 1 < n else " "
+        nxt2 = chars[i + 2] if i + 2 < n else " "
+        if c == "0":
+            prev2 = chars[i - 2] if i > 1 else " "
+            # "pN0", "ypT0", "M0i" keep their zero: a TNM letter after "p" or a word start
+            tnm = prev in "nmt" and (prev2 in "py" or not prev2.isalpha())
+            if (prev.isalpha() and nxt.isalpha() and not tnm) or (
+                not prev.isalnum()
+                and nxt.isalpha()
+                and nxt2.isalpha()
+                and (nxt + nxt2) not in {"mm", "cm"}
+            ):
+                chars[i] = "o"
+        elif c == "o" and (
+            (prev.isdigit() and not nxt.isalpha())
+            or (not prev.isalnum() and ((nxt == "/" and nxt2.isdigit()) or nxt == "%"))
+        ):
+            chars[i] = "0"
+    return "".join(chars)
+
+
+# Words whose OCR-broken halves are rejoined ("carci nome" → "carcinome").
+_VOCABULARY = frozenset(
+    """
+    carcinome carcinomes carcinoma carcinomas lobulaire lobular canalaire canalaires ductal
+    infiltrant infiltrante infiltrating invasif invasive mucineux mucinous tubuleux tubular
+    medullaire medullary metaplasique metaplastic micropapillaire micropapillary papillaire
+    papillary cribriforme cribriform emboles embole lymphovasculaire lymphovascular vasculaires
+    vasculaire lymphatiques ganglion ganglions ganglionnaire metastatique metastatiques
+    metastatic metastase metastases metastasis positif positifs positive negatif negatifs
+    negative oestrogenes estrogen oestrogen progesterone amplifie amplified amplification
+    capsulaire extracapsular extranodal marges berges saines involved tumorectomie mastectomie
+    mastectomy lumpectomy biopsie biopsy curage axillaire axillary sentinelle sentinel
+    proliferation absence presence recepteurs receptor surexpression overexpression specifique
+    conclusion macroscopie microscopie diagnostic diagnosis
+    """.split()  # noqa: SIM905
+)
+_TOKEN = re.compile(r"[a-z]+")
+
+
+def repair_breaks(text: str) -> str:
+    """Rejoin words broken by a stray space, keeping the length: the space moves to the end.
+
+    Works on folded text; "carci nome lobu laire" becomes "carcinome  lobulaire " so spans
+    found afterwards still fall on the same characters, give or take the moved space.
+    """
+    if " " not in text:
+        return text
+    chars = list(text)
+    tokens = list(_TOKEN.finditer(text))
+    for a, b in itertools.pairwise(tokens):
+        if b.start() != a.end() + 1 or text[a.end()] != " ":
+            continue
+        joined = a.group(0) + b.group(0)
+        if joined in _VOCABULARY and a.group(0) not in _VOCABULARY and chars[a.end()] == " ":
+            chars[a.start() : b.end()] = [*joined, " "]
+    return "".join(chars)
+
+
+_SPACES = re.compile(r"[\s_]+")
+
+
+def squash(text: str) -> str:
+    """Folded text with every non-alphanumeric character removed ("carci nome" → "carcinome")."""
+    return re.sub(r"[^0-9a-z+]", "", fold(text))
+
+
+def words(text: str) -> str:
+    """Folded text with punctuation turned into single spaces, for phrase matching."""
+    return _SPACES.sub(" ", re.sub(r"[^0-9a-z+%/.,<>=-]", " ", fold(text))).strip()
+
+
+_NUMBER_WORDS = {
+    "zero": 0,
+    "aucun": 0,
+    "aucune": 0,
+    "none": 0,
+    "no": 0,
+    "un": 1,
+    "une": 1,
+    "one": 1,
+    "single": 1,
+    "deux": 2,
+    "two": 2,
+    "trois": 3,
+    "three": 3,
+    "quatre": 4,
+    "four": 4,
+    "cinq": 5,
+    "five": 5,
+    "six": 6,
+    "sept": 7,
+    "seven": 7,
+    "huit": 8,
+    "eight": 8,
+    "neuf": 9,
+    "nine": 9,
+    "dix": 10,
+    "ten": 10,
+    "onze": 11,
+    "eleven": 11,
+    "douze": 12,
+    "twelve": 12,
+    "treize": 13,
+    "thirteen": 13,
+    "quatorze": 14,
+    "fourteen": 14,
+    "quinze": 15,
+    "fifteen": 15,
+    "seize": 16,
+    "sixteen": 16,
+    "dix-sept": 17,
+    "seventeen": 17,
+    "dix-huit": 18,
+    "eighteen": 18,
+    "dix-neuf": 19,
+    "nineteen": 19,
+    "vingt": 20,
+    "twenty": 20,
+}
+
+NUMBER_WORD = r"(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+
+
+def count_value(token: str) -> int | None:
+    """An integer written in digits or in words ("deux", "three", "aucun")."""
+    token = token.strip()
+    if token.isdigit():
+        return int(token)
+    return _NUMBER_WORDS.get(token)
