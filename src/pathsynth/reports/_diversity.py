@@ -13,10 +13,12 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-
-from datasketch import MinHash, MinHashLSH
+from typing import TYPE_CHECKING
 
 from pathsynth.errors import PathsynthError
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 _WORD = re.compile(r"\w+")
 
@@ -49,6 +51,10 @@ class NearDuplicateIndex:
         self.num_perm = num_perm
         self.shingle = shingle
         self.seed = seed
+        # datasketch is imported here, not at module level: it takes a second to import and
+        # the CLI imports this module to build its help.
+        from datasketch import MinHashLSH
+
         self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._hashes: dict[str, MinHash] = {}
         self._exact: dict[int, str] = {}
@@ -57,6 +63,8 @@ class NearDuplicateIndex:
         return len(self._hashes)
 
     def _minhash(self, words: list[str]) -> MinHash:
+        from datasketch import MinHash
+
         m = MinHash(num_perm=self.num_perm, seed=self.seed)
         m.update_batch(list(shingles(words, self.shingle)))
         return m
