@@ -1,0 +1,162 @@
+"""`pathsynth run` and `pathsynth demo`: the whole experiment, stage after stage, in one folder."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from pathsynth.pipeline.artifacts import RunFolder
+from pathsynth.pipeline.config import PipelineConfig, dump_config, parse_config
+from pathsynth.pipeline.stages import Stages
+from pathsynth.schema import Lang, load_schema
+
+
+def run(
+    config: PipelineConfig,
+    *,
+    force: bool = False,
+    console: Console | None = None,
+) -> Path:
+    """Run the experiment described by ``config``; return the path of ``report.html``.
+
+    Stages whose inputs and options did not change since the last run in the same output
+    folder are skipped, so an interrupted run resumes where it stopped. ``force`` re-runs all.
+    """
+    from pathsynth.pipeline.report import write_report
+
+    con = console or Console(stderr=True)
+    schema = load_schema(config.schema_name)
+    folder = RunFolder(config.output)
+    folder.write_config(dump_config(config))
+    folder.write_versions()
+    stages = Stages(config, folder, schema, con, force=force)
+    start = time.perf_counter()
+
+    cohort = stages.cohort()
+    tabular = stages.tabular(cohort)
+    records = stages.teacher_records(cohort, tabular)
+
+    files: dict[str, tuple[Path, Path]] = {}
+    for rank, t in enumerate(config.teachers.teachers):
+        raw = stages.generate(t, records[t.name], rank)
+        files[t.name] = (raw, stages.filter(t, raw))
+
+    kept = {name: pair[1] for name, pair in files.items()}
+    train_names = [t.name for t in config.training_teachers]
+    pool = stages.training_pool(kept, train_names, "training/all.jsonl", None)
+
+    models: dict[str, Path | None] = {}
+    for s in config.students:
+        names = s.teachers or train_names
+        data = (
+            pool
+            if names == train_names and s.max_reports is None
+            else stages.training_pool(kept, names, f"training/{s.name}.jsonl", s.max_reports)
+        )
+        models[s.name] = stages.train(s, data)
+
+    for es in config.evaluation:
+        set_dir = stages.eval_set(es, files)
+        preds: dict[str, Path] = {}
+        for s in config.students:
+            model = models[s.name]
+            if model is None:
+                continue
+            p = stages.predict(es, set_dir, s.name, s.kind, model_dir=model)
+            if p is not None:
+                preds[s.name] = p
+        for b in config.baselines:
+            p = stages.predict(
+                es, set_dir, b.name, b.spec, shots=b.shots, examples=pool, options=b.options
+            )
+            if p is not None:
+                preds[b.name] = p
+        stages.evaluate(es, set_dir, preds)
+
+    folder.timings["total"] = {"seconds": round(time.perf_counter() - start, 3)}
+    report = write_report(folder, config, schema, notes=stages.notes)
+    folder.timings["total"]["seconds"] = round(time.perf_counter() - start, 3)
+    folder._write_timings()
+    return report
+
+
+def demo_config(lang: Lang = "fr", out: str | Path = "demo-out") -> PipelineConfig:
+    """The demo: simulated cohort of 4,000, the four study synthesizers, template teachers,
+    filter, fast student and rules, scored on held-out reports of another template style.
+
+    Kept in step with configs/demo.yaml (a test checks both describe the same run).
+    """
+    return parse_config(demo_dict(lang, out), source="demo")
+
+
+def demo_dict(lang: Lang = "fr", out: str | Path = "demo-out") -> dict[str, Any]:
+    """The demo config as plain data (what configs/demo.yaml holds)."""
+    return {
+        "seed": 0,
+        "output": str(out),
+        "schema": "breast13",
+        "cohort": {"simulate": 4000, "complete": True},
+        "tabular": {
+            "synthesizers": ["gaussian_copula", "ctgan", "patectgan", "mst"],
+            "epsilon": 3.0,
+            "generate_from": "mst",
+            "options": {"fast": True},
+        },
+        "teachers": {
+            "lang": lang,
+            "n": 600,
+            "per_teacher": True,
+            "teachers": [
+                {"name": "template", "spec": "template", "use": "train", "seed": 0},
+                # Same backend, another seed and records never used in training: the only
+                # held-out teacher the demo can run offline on a CPU.
+                {
+                    "name": "template-heldout",
+                    "spec": "template",
+                    "use": "eval",
+                    "seed": 1,
+                    "n": 200,
+                },
+            ],
+        },
+        "filter": {"enabled": True, "judge": "rules"},
+        "students": [{"name": "fast", "kind": "fast"}],
+        "baselines": [{"name": "rules", "spec": "rules"}],
+        "evaluation": [{"name": "heldout", "teacher": "template-heldout", "filtered": True}],
+    }
+
+
+def demo(
+    lang: Lang = "fr", out: str | Path = "demo-out", *, console: Console | None = None
+) -> Path:
+    """Run the demo offline on a CPU; return the path of ``report.html``."""
+    cfg = demo_config(lang, Path(out).resolve())
+    cfg = _with_gemma(cfg)
+    return run(cfg, console=console)
+
+
+def _with_gemma(cfg: PipelineConfig) -> PipelineConfig:
+    """Add gemma-270m as a second held-out teacher when llama-cpp-python and its package exist."""
+    import importlib.util
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        return cfg
+    try:
+        from pathsynth.llm import gemma_gguf_path  # type: ignore[attr-defined]
+    except ImportError:
+        return cfg
+    path = gemma_gguf_path()
+    if path is None:
+        return cfg
+    data = cfg.model_dump(mode="json", by_alias=True)
+    data["teachers"]["teachers"].append(
+        {"name": "gemma", "spec": f"llamacpp:{path}", "use": "eval", "seed": 2, "n": 60}
+    )
+    data["evaluation"].append({"name": "gemma", "teacher": "gemma", "filtered": True})
+    return parse_config(data, source="demo")
+
+
+__all__ = ["demo", "demo_config", "demo_dict", "run"]

@@ -1,0 +1,675 @@
+"""The stages of a run, in the order the data flows, each reading and writing files of the run.
+
+Each stage calls the public function of its package (cohort, tabular, reports, extraction,
+evaluation) and records what it wrote in the run's manifest, so a re-run skips it when nothing
+it depends on changed. A package function that this installation lacks stops the run with one
+line naming it; an extraction system that cannot be built is left out of the scores with a
+visible note, never replaced by made-up numbers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import random
+import shutil
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pathsynth._io import iter_jsonl, read_jsonl, read_reports, write_json, write_jsonl
+from pathsynth.errors import PathsynthError
+from pathsynth.pipeline.artifacts import RunFolder
+from pathsynth.pipeline.config import (
+    BaselineConfig,
+    EvalSetConfig,
+    PipelineConfig,
+    StudentConfig,
+    TeacherConfig,
+)
+from pathsynth.schema import Schema
+
+#: Reports extracted per call, so the progress bar moves and memory stays flat.
+EXTRACT_BATCH = 64
+
+
+class StageUnavailable(PathsynthError):
+    """A stage's package function is not part of this installation."""
+
+
+def need(module: str, attr: str) -> Any:
+    """``module.attr``, or a one-line error naming what is missing."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise StageUnavailable(f"{module} cannot be imported ({exc})") from None
+    if not hasattr(mod, attr):
+        raise StageUnavailable(f"{module}.{attr} is not available in this installation")
+    return getattr(mod, attr)
+
+
+def _jsonable(obj: Any) -> Any:
+    """A stage function's summary as plain JSON data (dataclasses, pydantic, dicts)."""
+    if obj is None:
+        return {}
+    if hasattr(obj, "to_dict"):
+        obj = obj.to_dict()
+    elif hasattr(obj, "model_dump"):
+        obj = obj.model_dump(mode="json")
+    elif hasattr(obj, "__dataclass_fields__"):
+        import dataclasses
+
+        obj = dataclasses.asdict(obj)
+    return json.loads(json.dumps(obj, default=str))
+
+
+def _read_frame(path: Path, schema: Schema) -> Any:
+    read_records = need("pathsynth.cohort", "read_records")
+    return read_records(path, schema).frame
+
+
+class Stages:
+    """The stages of one run: the config, its schema, its folder and a console."""
+
+    def __init__(
+        self,
+        cfg: PipelineConfig,
+        run: RunFolder,
+        schema: Schema,
+        console: Console,
+        *,
+        force: bool = False,
+    ) -> None:
+        self.cfg = cfg
+        self.run = run
+        self.schema = schema
+        self.console = console
+        self.force = force
+        self.notes: list[str] = []
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _stage(
+        self,
+        name: str,
+        config: Any,
+        inputs: Sequence[Path],
+        outputs: Sequence[str],
+        fn: Callable[[], dict[str, Any] | None],
+    ) -> dict[str, Any]:
+        self.console.print(f"[bold]▶ {name}[/]", highlight=False)
+        rec = self.run.run_stage(
+            name, config=config, inputs=inputs, outputs=outputs, fn=fn, force=self.force
+        )
+        verb = "unchanged, skipped" if rec.skipped else f"{rec.seconds:.1f} s"
+        self.console.print(f"  [green]✓[/] {name} ({verb})", highlight=False)
+        return rec.summary
+
+    def note(self, text: str) -> None:
+        """A visible note: printed now, listed in the report."""
+        self.notes.append(text)
+        self.console.print(f"  [yellow]note:[/] {text}", highlight=False)
+
+    def _schema_inputs(self) -> list[Path]:
+        p = Path(self.cfg.schema_name)
+        return [p] if p.is_file() else []
+
+    def _progress(self) -> Progress:
+        return Progress(
+            TextColumn("  {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
+
+    # -- cohort ----------------------------------------------------------------------------
+
+    def cohort(self) -> Path:
+        """Read (or simulate) the cohort; fill absent variables from the prior."""
+        c = self.cfg.cohort
+        out = "inputs/cohort.csv"
+        flags = "inputs/completed_cells.csv"
+        outputs = [out] + ([flags] if c.path is not None and c.complete else [])
+        inputs = [*self._schema_inputs(), *([c.path] if c.path is not None else [])]
+
+        def fn() -> dict[str, Any]:
+            write_records = need("pathsynth.cohort", "write_records")
+            summary: dict[str, Any] = {}
+            if c.path is None:
+                simulate = need("pathsynth.cohort", "simulate_cohort")
+                frame = simulate(c.simulate, self.cfg.seed, self.schema)
+                summary.update(source="simulated", n=len(frame))
+            else:
+                read_records = need("pathsynth.cohort", "read_records")
+                recs = read_records(c.path, self.schema, normalize=c.normalize)
+                frame = recs.frame
+                summary.update(
+                    source=str(c.path),
+                    n=len(frame),
+                    normalized_cells=len(recs.changes),
+                    absent_keys=list(getattr(recs, "absent", [])),
+                )
+                if c.complete:
+                    complete = need("pathsynth.cohort", "complete_cohort")
+                    frame, filled = complete(frame, self.cfg.seed, self.schema)
+                    summary["completed_cells"] = {
+                        k: int(filled[k].sum()) for k in self.schema.keys if k in filled
+                    }
+                    filled_out = filled.copy()
+                    filled_out.insert(0, "id", frame["id"].to_numpy())
+                    write_records(filled_out, self.run.path(flags))
+            write_records(frame, self.run.path(out))
+            return summary
+
+        self._stage(
+            "cohort",
+            {"cohort": c.model_dump(mode="json"), "seed": self.cfg.seed},
+            inputs,
+            outputs,
+            fn,
+        )
+        return self.run.path(out)
+
+    # -- tabular ---------------------------------------------------------------------------
+
+    def tabular(self, cohort_path: Path) -> Path | None:
+        """Fit and compare the synthesizers; ``None`` when none is configured."""
+        t = self.cfg.tabular
+        if not t.synthesizers:
+            self.note("no synthesizer configured: the teachers write from the cohort itself")
+            return None
+        outputs = ["tabular/metrics.json", "tabular/table.md"] + [
+            f"tabular/synthetic_{n}.csv" for n in t.synthesizers
+        ]
+
+        def fn() -> dict[str, Any]:
+            compare = need("pathsynth.tabular", "compare_synthesizers")
+            frame = _read_frame(cohort_path, self.schema)
+            result = compare(
+                frame,
+                list(t.synthesizers),
+                t.epsilon,
+                self.cfg.seed,
+                self.run.path("tabular"),
+                **t.options,
+            )
+            summary = _jsonable(result)
+            return summary if isinstance(summary, dict) else {}
+
+        self._stage(
+            "tabular",
+            {
+                "synthesizers": t.synthesizers,
+                "epsilon": t.epsilon,
+                "options": t.options,
+                "seed": self.cfg.seed,
+            },
+            [cohort_path, *self._schema_inputs()],
+            outputs,
+            fn,
+        )
+        return self.run.path("tabular")
+
+    def chosen_synthesizer(self) -> str:
+        """The synthesizer whose records feed generation (``best`` resolved from metrics)."""
+        t = self.cfg.tabular
+        if t.generate_from != "best":
+            return t.generate_from
+        metrics = json.loads(self.run.path("tabular/metrics.json").read_text(encoding="utf-8"))
+        scored = {
+            n: float(m.get("overall_accuracy") or 0.0)
+            for n, m in metrics.items()
+            if n in t.synthesizers and isinstance(m, dict)
+        }
+        if not scored:
+            raise PathsynthError("tabular/metrics.json holds no synthesizer to pick from")
+        return max(scored, key=lambda n: scored[n])
+
+    # -- records for each teacher ----------------------------------------------------------
+
+    def teacher_records(self, cohort_path: Path, tabular_dir: Path | None) -> dict[str, Path]:
+        """Split the synthetic records between teachers: held-out teachers get their own."""
+        source_name = "cohort" if tabular_dir is None else self.chosen_synthesizer()
+        source = (
+            cohort_path
+            if source_name == "cohort"
+            else self.run.path(f"tabular/synthetic_{source_name}.csv")
+        )
+        if source_name == "cohort" and tabular_dir is not None:
+            self.note("tabular.generate_from=cohort: teachers write from the input records")
+        tc = self.cfg.teachers
+        outputs = {t.name: f"records/{t.name}.csv" for t in tc.teachers}
+
+        def fn() -> dict[str, Any]:
+            frame = _read_frame(source, self.schema)
+            write_records = need("pathsynth.cohort", "write_records")
+            order = list(range(len(frame)))
+            random.Random(self.cfg.seed).shuffle(order)
+            taken = 0
+            plan: dict[str, list[int]] = {}
+            # Held-out teachers first, each on records no training teacher sees.
+            for t in tc.teachers:
+                if t.use == "eval":
+                    n = t.n or tc.n
+                    plan[t.name] = order[taken : taken + n]
+                    taken += n
+            train = self.cfg.training_teachers
+            if tc.per_teacher:
+                n_max = max((t.n or tc.n for t in train), default=0)
+                shared = order[taken : taken + n_max]
+                taken += n_max
+                for t in train:
+                    plan[t.name] = shared[: t.n or tc.n]
+            else:
+                for t in train:
+                    n = t.n or tc.n
+                    plan[t.name] = order[taken : taken + n]
+                    taken += n
+            if taken > len(frame):
+                raise PathsynthError(
+                    f"the teachers need {taken} records but {source.name} holds {len(frame)}: "
+                    "lower teachers.n or simulate a larger cohort"
+                )
+            for name, rows in plan.items():
+                write_records(frame.iloc[rows].reset_index(drop=True), self.run.path(outputs[name]))
+            return {"source": source_name, "records": {k: len(v) for k, v in plan.items()}}
+
+        self._stage(
+            "records",
+            {"teachers": tc.model_dump(mode="json"), "seed": self.cfg.seed, "from": source_name},
+            [source],
+            list(outputs.values()),
+            fn,
+        )
+        return {k: self.run.path(v) for k, v in outputs.items()}
+
+    # -- generation ------------------------------------------------------------------------
+
+    def generate(self, teacher: TeacherConfig, records: Path, rank: int) -> Path:
+        """One teacher writes its reports (several servers: records split, written together)."""
+        tc = self.cfg.teachers
+        out = f"reports/{teacher.name}.jsonl"
+        seed = teacher.seed if teacher.seed is not None else self.cfg.seed + rank
+        options = dict(teacher.options)
+        if teacher.prompt_pack is not None:
+            options["prompt_pack"] = teacher.prompt_pack
+
+        def fn() -> dict[str, Any]:
+            generate_reports = need("pathsynth.reports.generate", "generate_reports")
+            frame = _read_frame(records, self.schema)
+            specs = teacher.specs
+            target = self.run.path(out)
+            if len(specs) == 1:
+                summary = generate_reports(
+                    frame, specs, tc.lang, target, n=len(frame), seed=seed, **options
+                )
+                return {"generation": _jsonable(summary), **_report_stats(target)}
+            # One shard of records per server; each shard file resumes on its own.
+            shards = [frame.iloc[i :: len(specs)].reset_index(drop=True) for i in range(len(specs))]
+            parts = [
+                self.run.path(f"reports/{teacher.name}.part{i}.jsonl") for i in range(len(specs))
+            ]
+
+            def one(i: int) -> Any:
+                return generate_reports(
+                    shards[i],
+                    [specs[i]],
+                    tc.lang,
+                    parts[i],
+                    n=len(shards[i]),
+                    seed=seed,
+                    **options,
+                )
+
+            with ThreadPoolExecutor(max_workers=len(specs)) as pool:
+                summaries = list(pool.map(one, range(len(specs))))
+            write_jsonl(target, (row for p in parts for row in iter_jsonl(p)))
+            for p in parts:
+                p.unlink()
+            return {
+                "generation": [_jsonable(s) for s in summaries],
+                "servers": len(specs),
+                **_report_stats(target),
+            }
+
+        return self._stage_path(
+            f"generate:{teacher.name}",
+            {
+                "teacher": teacher.model_dump(mode="json"),
+                "lang": tc.lang,
+                "seed": seed,
+            },
+            [records, *self._schema_inputs()],
+            out,
+            fn,
+        )
+
+    def _stage_path(
+        self,
+        name: str,
+        config: Any,
+        inputs: Sequence[Path],
+        out: str,
+        fn: Callable[[], dict[str, Any] | None],
+        extra_outputs: Sequence[str] = (),
+    ) -> Path:
+        self._stage(name, config, inputs, [out, *extra_outputs], fn)
+        return self.run.path(out)
+
+    # -- filter ----------------------------------------------------------------------------
+
+    def filter(self, teacher: TeacherConfig, reports: Path) -> Path:
+        """Keep the faithful, varied, private reports of one teacher."""
+        f = self.cfg.filter
+        kept = f"filtered/{teacher.name}.kept.jsonl"
+        rejected = f"filtered/{teacher.name}.rejected.jsonl"
+        inputs = [reports, *self._schema_inputs()]
+        if f.real_reports is not None:
+            inputs.append(f.real_reports)
+
+        def fn() -> dict[str, Any]:
+            if not f.enabled:
+                shutil.copyfile(reports, self.run.path(kept))
+                write_jsonl(self.run.path(rejected), [])
+                n = sum(1 for _ in iter_jsonl(reports))
+                return {"enabled": False, "kept": n, "rejected": 0}
+            filter_reports = need("pathsynth.reports.filter", "filter_reports")
+            summary = filter_reports(
+                reports,
+                self.run.path(kept),
+                rejected_path=self.run.path(rejected),
+                real_path=f.real_reports,
+                judge=f.judge,
+                schema=self.schema,
+                **f.options,
+            )
+            out = _jsonable(summary)
+            if not isinstance(out, dict):
+                out = {"summary": out}
+            out.setdefault("kept", sum(1 for _ in iter_jsonl(self.run.path(kept))))
+            out.setdefault("rejected", sum(1 for _ in iter_jsonl(self.run.path(rejected))))
+            return out
+
+        return self._stage_path(
+            f"filter:{teacher.name}",
+            {"filter": f.model_dump(mode="json"), "seed": self.cfg.seed},
+            inputs,
+            kept,
+            fn,
+            extra_outputs=[rejected],
+        )
+
+    # -- training data and students --------------------------------------------------------
+
+    def training_pool(
+        self, kept: dict[str, Path], names: Sequence[str], out: str, cap: int | None
+    ) -> Path:
+        """Kept reports of ``names`` in one file (drawn down to ``cap`` with the run's seed)."""
+
+        def fn() -> dict[str, Any]:
+            rows = [row for n in names for row in iter_jsonl(kept[n])]
+            if cap is not None and len(rows) > cap:
+                rows = random.Random(self.cfg.seed).sample(rows, cap)
+            if not rows:
+                raise PathsynthError(
+                    f"no kept report from {', '.join(names)} to train on: the filter rejected "
+                    "them all (see filtered/*.rejected.jsonl)"
+                )
+            write_jsonl(self.run.path(out), rows)
+            return {"reports": len(rows), "teachers": list(names)}
+
+        return self._stage_path(
+            f"mix:{Path(out).stem}",
+            {"teachers": list(names), "cap": cap, "seed": self.cfg.seed},
+            [kept[n] for n in names],
+            out,
+            fn,
+        )
+
+    def train(self, student: StudentConfig, data: Path) -> Path | None:
+        """Train one student; ``None`` (with a note) when its trainer is unavailable."""
+        out = f"models/{student.name}"
+
+        def fn() -> dict[str, Any]:
+            train_student = need("pathsynth.extraction", "train_student")
+            if student.processes > 1:
+                return self._train_launched(student, data, self.run.path(out))
+            with self._progress() as bar:
+                task = bar.add_task(f"training {student.name}", total=1.0)
+
+                def progress(what: str, fraction: float) -> None:
+                    bar.update(task, completed=fraction, description=f"{student.name}: {what}")
+
+                manifest = train_student(
+                    data,
+                    student.kind,
+                    self.run.path(out),
+                    schema=self.schema,
+                    seed=self.cfg.seed,
+                    base_model=student.base_model,
+                    progress=progress,
+                    **student.options,
+                )
+            got = _jsonable(manifest)
+            return got if isinstance(got, dict) else {"summary": got}
+
+        try:
+            return self._stage_path(
+                f"train:{student.name}",
+                {"student": student.model_dump(mode="json"), "seed": self.cfg.seed},
+                [data, *self._schema_inputs()],
+                out,
+                fn,
+            )
+        except StageUnavailable as exc:
+            self.note(f"student {student.name} not trained: {exc}")
+            return None
+
+    def _train_launched(self, student: StudentConfig, data: Path, out: Path) -> dict[str, Any]:
+        """Train on several GPUs: `pathsynth student train` under `accelerate launch`."""
+        import shutil
+        import subprocess
+        import sys
+
+        script = shutil.which("pathsynth") or str(Path(sys.executable).parent / "pathsynth")
+        cmd = [
+            sys.executable, "-m", "accelerate.commands.launch",
+            "--num_processes", str(student.processes),
+            script, "student", "train",
+            "--data", str(data), "--kind", student.kind, "--out", str(out),
+            "--seed", str(self.cfg.seed),
+        ]  # fmt: skip
+        if student.base_model is not None:
+            cmd += ["--base-model", student.base_model]
+        if student.options:
+            self.note(
+                f"student {student.name}: options {sorted(student.options)} are not passed to "
+                "`accelerate launch` (set them as `pathsynth student train` flags instead)"
+            )
+        self.console.print(f"  $ {' '.join(cmd)}", highlight=False)
+        done = subprocess.run(cmd, check=False)
+        if done.returncode != 0:
+            raise PathsynthError(
+                f"student {student.name}: `accelerate launch` exited with {done.returncode}"
+            )
+        manifest = out / "manifest.json"
+        return dict(json.loads(manifest.read_text("utf-8"))) if manifest.is_file() else {}
+
+    # -- evaluation sets, predictions, scores ----------------------------------------------
+
+    def eval_set(self, es: EvalSetConfig, teacher_files: dict[str, tuple[Path, Path]]) -> Path:
+        """Write ``eval/<set>/reports.jsonl`` and ``gold.jsonl`` for one evaluation set."""
+        base = f"eval/{es.name}"
+        if es.teacher is not None:
+            raw, kept = teacher_files[es.teacher]
+            src = kept if es.filtered else raw
+            inputs = [src]
+        else:
+            assert es.reports is not None
+            inputs = [es.reports, *([es.gold] if es.gold is not None else [])]
+
+        def fn() -> dict[str, Any]:
+            if es.teacher is not None:
+                rows = read_jsonl(src)
+                reports = [{"id": r["id"], "text": r["text"]} for r in rows]
+                gold = [{"id": r["id"], "values": r["record"]} for r in rows]
+                origin = (
+                    f"held-out teacher {es.teacher} ({'kept' if es.filtered else 'all'} reports)"
+                )
+            else:
+                assert es.reports is not None
+                rows = read_reports(es.reports)
+                reports = [{"id": r["id"], "text": r["text"]} for r in rows]
+                if es.gold is not None:
+                    gold = read_jsonl(es.gold)
+                else:
+                    gold = []
+                    for r in rows:
+                        vals = r.get("values", r.get("record"))
+                        if not isinstance(vals, dict):
+                            raise PathsynthError(
+                                f"evaluation set {es.name}: report {r['id']!r} has no gold values; "
+                                "give `gold` (JSONL {id, values})"
+                            )
+                        gold.append({"id": r["id"], "values": vals})
+                origin = f"annotated reports {es.reports.name}"
+            if not reports:
+                raise PathsynthError(f"evaluation set {es.name} holds no report")
+            write_jsonl(self.run.path(base, "reports.jsonl"), reports)
+            write_jsonl(self.run.path(base, "gold.jsonl"), gold)
+            return {"reports": len(reports), "origin": origin}
+
+        self._stage(
+            f"evalset:{es.name}",
+            es.model_dump(mode="json"),
+            inputs,
+            [f"{base}/reports.jsonl", f"{base}/gold.jsonl"],
+            fn,
+        )
+        return self.run.path(base)
+
+    def predict(
+        self,
+        es: EvalSetConfig,
+        set_dir: Path,
+        system: str,
+        spec: str,
+        *,
+        model_dir: Path | None = None,
+        shots: int = 0,
+        examples: Path | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> Path | None:
+        """Predictions of one system on one evaluation set; ``None`` (noted) if unavailable."""
+        out = f"predictions/{es.name}/{system}.jsonl"
+        lang = es.lang or self.cfg.teachers.lang
+        inputs = [set_dir / "reports.jsonl", *self._schema_inputs()]
+        if model_dir is not None:
+            inputs.append(model_dir)
+        if examples is not None and shots:
+            inputs.append(examples)
+
+        def fn() -> dict[str, Any]:
+            load_extractor = need("pathsynth.extraction", "load_extractor")
+            extract_file = need("pathsynth.extraction", "extract_file")
+            extractor = load_extractor(
+                str(model_dir) if model_dir is not None else spec,
+                schema=self.schema,
+                shots=shots,
+                examples=examples if shots else None,
+                seed=self.cfg.seed,
+                options=options or None,
+            )
+            with self._progress() as bar:
+                task = bar.add_task(f"{system} on {es.name}", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                n = extract_file(
+                    extractor,
+                    set_dir / "reports.jsonl",
+                    self.run.path(out),
+                    batch_size=EXTRACT_BATCH,
+                    lang=lang,
+                    progress=progress,
+                )
+            return {"predictions": n}
+
+        try:
+            return self._stage_path(
+                f"predict:{es.name}:{system}",
+                {"spec": spec, "shots": shots, "lang": lang, "options": options or {}},
+                inputs,
+                out,
+                fn,
+            )
+        except StageUnavailable as exc:
+            self.note(f"{system} not scored on {es.name}: {exc}")
+            return None
+
+    def evaluate(self, es: EvalSetConfig, set_dir: Path, preds: dict[str, Path]) -> Path | None:
+        """Score the systems of one evaluation set: JSON, the study's table, a plot."""
+        base = f"metrics/{es.name}"
+        if not preds:
+            self.note(f"no system could be scored on {es.name}")
+            return None
+
+        def fn() -> dict[str, Any]:
+            evaluate = need("pathsynth.evaluation", "evaluate")
+            result = evaluate(
+                read_jsonl(set_dir / "gold.jsonl"),
+                {name: read_jsonl(p) for name, p in preds.items()},
+                self.schema,
+            )
+            write_json(self.run.path(f"{base}.json"), result.to_dict())
+            from pathsynth._io import write_text_atomic
+
+            write_text_atomic(self.run.path(f"{base}.md"), result.to_markdown())
+            result.plot(self.run.path(f"{base}_f1.png"))
+            return {
+                "reports": result.n_reports,
+                "f1": {s.name: round(s.total.f1, 4) for s in result.systems},
+            }
+
+        self._stage(
+            f"evaluate:{es.name}",
+            {"systems": list(preds)},
+            [set_dir / "gold.jsonl", *preds.values()],
+            [f"{base}.json", f"{base}.md", f"{base}_f1.png"],
+            fn,
+        )
+        return self.run.path(f"{base}.json")
+
+    def systems(self) -> list[tuple[str, str, StudentConfig | BaselineConfig]]:
+        """Every scored system: (name, kind, its config), students first."""
+        out: list[tuple[str, str, StudentConfig | BaselineConfig]] = [
+            (s.name, "student", s) for s in self.cfg.students
+        ]
+        out += [(b.name, "baseline", b) for b in self.cfg.baselines]
+        return out
+
+
+def _report_stats(path: Path) -> dict[str, Any]:
+    """Count and length of the reports in a file."""
+    n = 0
+    chars = 0
+    words = 0
+    for row in iter_jsonl(path):
+        n += 1
+        chars += len(row.get("text", ""))
+        words += len(str(row.get("text", "")).split())
+    return {
+        "reports": n,
+        "mean_chars": round(chars / n, 1) if n else 0.0,
+        "mean_words": round(words / n, 1) if n else 0.0,
+    }
+
+
+__all__ = ["StageUnavailable", "Stages", "need"]
