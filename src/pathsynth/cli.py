@@ -188,6 +188,95 @@ def cohort_validate(
 # --- reports filter ----------------------------------------------------------------------------
 
 
+def _filter_help(name: str) -> str:
+    from pathsynth.reports.filter import FilterConfig
+
+    return FilterConfig.help(name)
+
+
+@reports_app.command("filter")
+def reports_filter(
+    in_path: Annotated[Path, typer.Option("--in", help="Generated reports, JSONL.")],
+    out: Annotated[Path, typer.Option("--out", help="Kept reports, JSONL (+ evidence).")],
+    rejected: Annotated[
+        Path | None, typer.Option("--rejected", help="Rejected reports, JSONL (+ reasons).")
+    ] = None,
+    real: Annotated[
+        Path | None,
+        typer.Option("--real", help="Real reports (JSONL or CSV id,text) no output may copy."),
+    ] = None,
+    judge: Annotated[
+        str, typer.Option("--judge", help="'rules', a trained student DIR, or an LLM SPEC.")
+    ] = "rules",
+    min_overlap: Annotated[
+        int, typer.Option("--min-overlap", help=_filter_help("min_overlap"))
+    ] = 8,
+    dedup_threshold: Annotated[
+        float, typer.Option("--dedup-threshold", help=_filter_help("dedup_threshold"))
+    ] = 0.9,
+    no_dedup: Annotated[bool, typer.Option("--no-dedup", help="Keep near duplicates.")] = False,
+    max_not_stated: Annotated[
+        int, typer.Option("--max-not-stated", help=_filter_help("max_not_stated"))
+    ] = 0,
+    max_invented: Annotated[
+        int, typer.Option("--max-invented", help=_filter_help("max_invented"))
+    ] = 0,
+    allow_identifier: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-identifier",
+            help="Identifier kind that does not reject a report (repeatable): name, "
+            "birth_date, date, phone, social_security, record_number, email, address.",
+        ),
+    ] = None,
+    boilerplate_reports: Annotated[
+        int | None,
+        typer.Option("--boilerplate-reports", help=_filter_help("boilerplate_reports")),
+    ] = None,
+    summary: Annotated[
+        Path | None, typer.Option("--summary", help="Write the summary as JSON here.")
+    ] = None,
+    seed: SeedOpt = 0,
+    schema: SchemaOpt = "breast13",
+) -> None:
+    """Keep faithful, varied and private reports; reject the others with their reasons."""
+    from rich.console import Console as _Console
+
+    from pathsynth.reports._privacy import IDENTIFIER_KINDS
+    from pathsynth.reports.filter import FilterConfig, filter_reports, summary_tables
+
+    allowed = set(allow_identifier or [])
+    unknown = allowed - set(IDENTIFIER_KINDS)
+    if unknown:
+        raise PathsynthError(
+            f"--allow-identifier {sorted(unknown)}: choose among {', '.join(IDENTIFIER_KINDS)}"
+        )
+    config = FilterConfig(
+        judge=judge,
+        min_overlap=min_overlap,
+        dedup_threshold=None if no_dedup else dedup_threshold,
+        max_not_stated=max_not_stated,
+        max_invented=max_invented,
+        identifiers=tuple(k for k in IDENTIFIER_KINDS if k not in allowed),
+        boilerplate_reports=boilerplate_reports,
+        seed=seed,
+    )
+    result = filter_reports(
+        in_path,
+        out,
+        rejected_path=rejected,
+        real_path=real,
+        summary_path=summary,
+        schema=schema,
+        config=config,
+        progress=True,
+    )
+    stdout = _Console()
+    for table in summary_tables(result):
+        stdout.print(table)
+    print(f"kept {result.n_kept}/{result.n_in} reports in {out}")
+
+
 # --- student, extract, evaluate ----------------------------------------------------------------
 
 
