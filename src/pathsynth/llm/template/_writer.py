@@ -1,0 +1,161 @@
+"""A text builder that records the character span of every value it writes.
+
+Filler text (headers, context, distractors) may get OCR-like noise; value text never does, so
+a span always holds exactly the words that state the value. Case changes are applied piece by
+piece before the offsets are taken, so spans stay exact whatever the style.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+
+Span = tuple[int, int]
+
+# Letter confusions of OCR engines and hurried typing; letters only, so noise never creates a
+# digit a reader could take for a value.
+_CONFUSIONS = {
+    "é": "e",
+    "è": "e",
+    "ê": "e",
+    "à": "a",
+    "ç": "c",
+    "ô": "o",
+    "î": "i",
+    "l": "I",
+    "I": "l",
+    "e": "c",
+    "c": "e",
+    "u": "n",
+    "n": "u",
+    "m": "rn",
+    "h": "b",
+    "a": "o",
+    "i": "l",
+    "t": "f",
+}
+
+
+def strip_accents(text: str) -> str:
+    """``text`` without diacritics, one character for one (offsets are unchanged)."""
+    out = []
+    for ch in text:
+        if ord(ch) < 128:
+            out.append(ch)
+            continue
+        base = unicodedata.normalize("NFD", ch)[0]
+        out.append(base if len(base) == 1 else ch)
+    return "".join(out)
+
+
+def add_noise(text: str, rate: float, rng: random.Random) -> str:
+    """``text`` with about ``rate`` edits per character: confusions, drops, doubles, swaps."""
+    k = int(rate * len(text) + rng.random())
+    if k == 0:
+        return text
+    chars = list(text)
+    n = len(chars)
+    for _ in range(k):
+        i = rng.randrange(n)
+        c = chars[i]
+        if len(c) != 1 or not c.isalpha():
+            continue
+        op = rng.random()
+        if op < 0.4 and c in _CONFUSIONS:
+            chars[i] = _CONFUSIONS[c]
+        elif op < 0.6:
+            chars[i] = ""
+        elif op < 0.72:
+            chars[i] = c + c
+        elif op < 0.88 and i + 1 < n and len(chars[i + 1]) == 1 and chars[i + 1].isalpha():
+            chars[i], chars[i + 1] = chars[i + 1], c
+        else:
+            chars[i] = c + " "
+    return "".join(chars)
+
+
+class Writer:
+    """Accumulates a report; ``value`` pieces are recorded as spans under their key."""
+
+    __slots__ = ("_accents", "_case", "_noise", "_parts", "_pos", "_rng", "spans")
+
+    def __init__(
+        self, rng: random.Random, *, noise: float = 0.0, case: str = "normal", accents: bool = True
+    ) -> None:
+        self._rng = rng
+        self._noise = noise
+        self._case = case
+        self._accents = accents
+        self._parts: list[str] = []
+        self._pos = 0
+        self.spans: dict[str, list[Span]] = {}
+
+    def _shape(self, s: str) -> str:
+        if not self._accents:
+            s = strip_accents(s)
+        if self._case == "upper":
+            s = s.upper()
+        elif self._case == "lower":
+            s = s.lower()
+        return s
+
+    def text(self, s: str) -> None:
+        """Append filler text (noised when the report has a noise rate)."""
+        if not s:
+            return
+        if self._noise:
+            s = add_noise(s, self._noise, self._rng)
+        s = self._shape(s)
+        self._parts.append(s)
+        self._pos += len(s)
+
+    def raw(self, s: str) -> None:
+        """Append filler text that must stay intact (numbers that are not values, separators)."""
+        if s:
+            s = self._shape(s)
+            self._parts.append(s)
+            self._pos += len(s)
+
+    def value(self, key: str, s: str) -> None:
+        """Append the text that states ``key``'s value and record its span."""
+        s = self._shape(s)
+        start = self._pos
+        self._parts.append(s)
+        self._pos += len(s)
+        self.spans.setdefault(key, []).append((start, self._pos))
+
+    def tail(self, n: int) -> str:
+        """The last ``n`` characters written (to decide on separators)."""
+        out = ""
+        for part in reversed(self._parts):
+            out = part + out
+            if len(out) >= n:
+                break
+        return out[-n:]
+
+    def getvalue(self) -> str:
+        return "".join(self._parts)
+
+
+def wrap_lines(text: str, spans: dict[str, list[Span]], width: int) -> str:
+    """Hard-wrap long lines at ``width`` columns, never inside a span (offsets are unchanged)."""
+    inside = bytearray(len(text))
+    for ranges in spans.values():
+        for a, b in ranges:
+            inside[a:b] = b"\x01" * (b - a)
+    chars = list(text)
+    col = 0
+    last_space = -1
+    for i, ch in enumerate(chars):
+        if ch == "\n":
+            col = 0
+            last_space = -1
+            continue
+        col += 1
+        if ch == " " and not inside[i]:
+            last_space = i
+        if col > width and last_space >= 0:
+            chars[last_space] = "\n"
+            col = i - last_space
+            last_space = -1
+    return "".join(chars)
