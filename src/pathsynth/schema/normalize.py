@@ -109,6 +109,10 @@ _KI67_KEY = re.compile(
 
 
 def _read_ki67(var: Variable, t: str) -> Value:
+    part = focus_marker("ki67", t)
+    if part is None:
+        return None
+    t = part
     pcts = percents(t)
     if pcts:
         _, low, high, _, _ = pcts[0]
