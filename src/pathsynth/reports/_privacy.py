@@ -51,13 +51,14 @@ _TITLE = (
     r"(?:Docteur|DOCTEUR|Dr\.?|DR\.?|Professeur|PROFESSEUR|Pr\.|Pr|Prof\.?|Madame|MADAME|Mme\.?|"
     r"MME\.?|Mademoiselle|Mlle\.?|Monsieur|MONSIEUR|M\.|Mr\.?|MR\.|Mrs\.?|MRS\.?|Ms\.?|Miss)"
 )
-_NAME_AFTER_TITLE = re.compile(rf"(?<![\w.]){_TITLE}\s+(?P<name>{_NAME}(?:\s+{_NAME})?)")
+# Names stay on the title's line: "M.\n\nCLINICAL INFORMATION" is no name.
+_NAME_AFTER_TITLE = re.compile(rf"(?<![\w.]){_TITLE}[ \t]+(?P<name>{_NAME}(?:[ \t]+{_NAME})?)")
 _NAME_AFTER_LABEL = re.compile(
     r"(?<!\w)(?:Patient(?:e)?|Nom(?: de naissance| d'usage| marital)?|Pr[ée]nom|Name|"
     r"Surname|First name|Last name|Patient name|Full name|Pathologiste|Pathologist|"
     r"M[ée]decin(?: prescripteur| traitant)?|Prescripteur|Referring physician|Chirurgien|"
     r"Surgeon|Sign[ée](?: par)?|Signed(?: by)?|Valid[ée] par|Reported by|Verified by)"
-    r"\s*:\s*(?P<name>(?-i:" + _NAME + r"(?:\s+" + _NAME + r")*))",
+    r"[ \t]*:[ \t]*(?P<name>(?-i:" + _NAME + r"(?:[ \t]+" + _NAME + r")*))",
     re.IGNORECASE,
 )
 
@@ -108,7 +109,7 @@ _SOCIAL_RE = re.compile(
     re.IGNORECASE,
 )
 _RECORD_RE = re.compile(
-    r"(?<!\w)(?:IPP|NIP|NDA|MRN|N°\s*(?:de\s+)?(?:dossier|patient|s[ée]jour|examen|demande)|"
+    r"(?<!\w)(?:IPP|NIP|NDA|MRN|N°\s*(?:de\s+|d['’]\s*)?(?:dossier|patient|s[ée]jour|examen|demande)|"
     r"num[ée]ro\s+(?:de\s+|d')(?:dossier|patient|s[ée]jour|examen|demande)|dossier\s+n°|"
     r"(?:medical\s+)?record\s+(?:number|no\.?|#)|hospital\s+(?:number|no\.?)|patient\s+(?:id|"
     r"number|no\.?)|id\s+patient|accession\s+(?:number|no\.?|#)|case\s+(?:number|no\.?|#)|"
@@ -127,7 +128,7 @@ _ADDRESS_RE = re.compile(
     r"|(?<!\w)\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Lane|Drive|"
     r"Boulevard|Blvd\.|Court|Way|Place|Terrace)(?!\w)"
     # French postcode and town, "33000 Bordeaux", "75013 PARIS CEDEX"
-    r"|(?<![\w,.])(?:0[1-9]|[1-8]\d|9[0-8])\d{3}\s+[A-ZÀ-Ý][A-Za-zÀ-ÿ'\-]{2,}(?:\s+CEDEX)?(?!\s*%)"
+    r"|(?<![\w,.\-/])(?:0[1-9]|[1-8]\d|9[0-8])\d{3} [A-ZÀ-Ý][A-Za-zÀ-ÿ'\-]{2,}(?:\s+CEDEX)?(?!\s*%)"
     # UK postcode "SW1A 1AA"
     r"|(?<!\w)[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}(?!\w)"
 )
@@ -144,10 +145,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_TITLE_WORDS = {
+    "dr", "docteur", "pr", "prof", "professeur", "mme", "madame", "mlle", "mademoiselle",
+    "monsieur", "mr", "mrs", "ms", "miss",
+}  # fmt: skip
+
+
 def _name_ok(name: str) -> bool:
-    first = re.split(r"[\s.]+", name.strip())
-    words = [w for w in first if len(w) > 1]
-    return bool(words) and words[0].casefold() not in _NOT_NAMES
+    # A label followed by a title and initials only ("Médecin : Dr E. R.") names nobody.
+    words = [w for w in re.split(r"[\s.]+", name.strip()) if len(w) > 1]
+    return bool(words) and not {words[0].casefold()} & (_NOT_NAMES | _TITLE_WORDS)
 
 
 def find_identifiers(text: str, kinds: Iterable[str] = IDENTIFIER_KINDS) -> list[IdentifierHit]:

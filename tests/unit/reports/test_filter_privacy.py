@@ -34,6 +34,7 @@ def kinds(text: str) -> list[str]:
         ("Dossier n° 2023-4567", "record_number"),
         ("MRN: 00123456", "record_number"),
         ("Accession No: S23-1234", "record_number"),
+        ("N° d'examen : H21-62484   Prélevé le", "record_number"),
         ("jean.dupont@chu-bordeaux.fr", "email"),
         ("12 rue de la Paix", "address"),
         ("75002 Paris", "address"),
@@ -57,6 +58,10 @@ def test_identifiers_are_found(text: str, kind: str) -> None:
         "MASTECTOMIE TOTALE GAUCHE. Grade de Elston-Ellis 2. Nottingham grade 2 (score 6).",
         "Part 1: Right breast, lumpectomy (slide 1C, block 1C).",
         "Prescripteur : Service de chirurgie gynécologique.",
+        "Médecin prescripteur : Dr E. R.\n\nType de prélèvement : tumorectomie",
+        "Copy to: M.\n\nCLINICAL INFORMATION",
+        "Indication :\nMme X., 37 ans.",
+        "Accession B15-30577 PRÉLEVÉ à gauche",
     ],
 )
 def test_pathology_vocabulary_is_not_an_identifier(text: str) -> None:
