@@ -200,7 +200,11 @@ def _fold(text: str) -> str:
 
 def words_with_offsets(text: str) -> list[tuple[str, int, int]]:
     """Normalised words of ``text`` (case, accents and punctuation dropped) with their spans."""
-    return [(_fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return [
+        (w.lower() if w.isascii() else _fold(w), m.start(), m.end())
+        for m in _WORD.finditer(text)
+        for w in (m.group(),)
+    ]
 
 
 @dataclass(frozen=True)
@@ -238,7 +242,7 @@ class RealTextIndex:
 
     def _grams(self, text: str) -> list[int]:
         words = [w for w, _, _ in words_with_offsets(text)]
-        return [hash(" ".join(words[i : i + self.n])) for i in range(len(words) - self.n + 1)]
+        return [hash(tuple(words[i : i + self.n])) for i in range(len(words) - self.n + 1)]
 
     def add(self, report_id: str, text: str) -> None:
         """Index one real report."""
@@ -261,11 +265,12 @@ class RealTextIndex:
         ``words`` is 0 when no window of ``n`` words is shared.
         """
         words = words_with_offsets(text)
+        folded = [w for w, _, _ in words]
         n = self.n
         best = Overlap(0, 0, 0, None)
         run_start = -1
         for i in range(len(words) - n + 1):
-            h = hash(" ".join(w for w, _, _ in words[i : i + n]))
+            h = hash(tuple(folded[i : i + n]))
             if self._private(h):
                 if run_start < 0:
                     run_start = i
