@@ -142,6 +142,8 @@ class ClinicalPrior:
         ki = p["ki67"]
         self.ki_mu = np.array([_logit(m / 100.0) for m in ki["median_by_grade"]])
         self.ki_er_neg = float(ki["er_negative_logit_shift"])
+        shifts = ki.get("logit_shift_by_histology", {})
+        self.ki_hist = np.array([float(shifts.get(d, 0.0)) for d in self.diagnoses])
         self.ki_sd = float(ki["logit_sd"])
         sz = p["size"]
         self.size_log_median = np.log([sz["median_mm_by_histology"][d] for d in self.diagnoses])
@@ -235,7 +237,7 @@ class ClinicalPrior:
         her2_p = self.her2_p[diagnostic, er.astype(int), grade]
         her2 = self._bernoulli(rng, her2_p, o.her2 if o else None, logw)
 
-        ki_mu = self.ki_mu[grade] + np.where(er, 0.0, self.ki_er_neg)
+        ki_mu = self.ki_mu[grade] + np.where(er, 0.0, self.ki_er_neg) + self.ki_hist[diagnostic]
         ki = 100.0 * _sigmoid(rng.normal(ki_mu, self.ki_sd))
         if o is not None:
             seen = ~np.isnan(o.ki67)
