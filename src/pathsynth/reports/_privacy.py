@@ -38,7 +38,7 @@ class IdentifierHit:
 
 # A surname or first name: capitalised ("Martin", "Le Goff", "O'Neil") or in capitals ("DUPONT"),
 # optionally after initials ("J.-P. Martin").
-_NAME = r"(?:[A-ZÀ-Ý]\.(?:-[A-ZÀ-Ý]\.)?\s*)?[A-ZÀ-Ý][A-Za-zÀ-ÿ'’\-]{1,}"
+_NAME = r"(?:[A-ZÀ-Ý]\.(?:-[A-ZÀ-Ý]\.)?[ \t]*)?[A-ZÀ-Ý][A-Za-zÀ-ÿ'’\-]{1,}"
 # Words that may follow a title or a "Patient:" label without being a name.
 _NOT_NAMES = {
     "femme", "homme", "female", "male", "woman", "man", "patient", "patiente", "le", "la",

@@ -60,6 +60,8 @@ def test_identifiers_are_found(text: str, kind: str) -> None:
         "Prescripteur : Service de chirurgie gynécologique.",
         "Médecin prescripteur : Dr E. R.\n\nType de prélèvement : tumorectomie",
         "Copy to: M.\n\nCLINICAL INFORMATION",
+        "cc: Dr M. E.\n\nMACROSCOPIC DESCRIPTION: received fresh",
+        "COPIE À : DR M. J.\n\nPRÉLÈVEMENT : BIOPSIE",
         "Indication :\nMme X., 37 ans.",
         "Accession B15-30577 PRÉLEVÉ à gauche",
     ],
