@@ -28,6 +28,9 @@ NULL_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none", "<na>"})
 #: Integer keys that count things, for which a negative value gets its own message.
 _COUNT_WORDS = ("numero", "count", "nombre", "nb_")
 
+#: Beginnings of the problems a normaliser may fix (a surface form rather than a bad value).
+_MAPPABLE = ("is not a canonical value", "is not a number")
+
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 Normalizer = Callable[[Variable, str], Value]
@@ -246,7 +249,7 @@ def _validate(
         if not rid:
             problems.add(f"row {i}: empty id")
         elif rid in seen_ids:
-            problems.add(f"row {rid!r}: duplicate id (also row {seen_ids[rid]})")
+            problems.add(f"row {rid!r}: duplicate id (data rows {seen_ids[rid]} and {i})")
         else:
             seen_ids[rid] = i
         ids.append(rid or f"#{i}")
@@ -267,23 +270,26 @@ def _validate(
                 out.append(None)
                 continue
             value, why = _canonical_cell(var, raw)
-            if why is not None and normalizer is not None:
+            # Only spelling problems are for the normaliser; a negative or fractional count is not.
+            mappable = why is not None and why.startswith(_MAPPABLE)
+            if mappable and normalizer is not None:
                 text = str(raw).strip()
                 mapped = normalizer(var, text)
                 if mapped is not None and var.is_valid(mapped):
                     value, why = var.canonical(mapped), None
                     changes.append(f"row {rid!r}, column {key!r}: {text!r} → {value!r}")
                 else:
-                    why += ", and --normalize does not understand it"
+                    why = f"{why}, and --normalize does not understand it"
             if why is not None and blank_invalid:
                 changes.append(f"row {rid!r}, column {key!r}: {str(raw).strip()!r} → unknown")
                 value, why = None, None
             if why is not None:
-                hint = (
-                    "; rerun with --normalize to map surface forms"
-                    if not normalize
-                    else "; fix it, or rerun with --blank-invalid to read it as unknown"
-                )
+                if not mappable:
+                    hint = ""
+                elif not normalize:
+                    hint = "; rerun with --normalize to map surface forms"
+                else:
+                    hint = "; fix it, or rerun with --blank-invalid to read it as unknown"
                 problems.add(f"row {rid!r}, column {key!r}: {str(raw).strip()!r} {why}{hint}")
             out.append(value)
         columns[key] = out

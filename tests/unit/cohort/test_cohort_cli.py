@@ -83,6 +83,9 @@ def test_bad_input_one_line_nonzero_no_output(
     assert lines[0].startswith("error: ") and str(src) in lines[0]
     for piece in expected:
         assert piece in lines[0]
+    # --normalize is offered only where a surface form could be the problem.
+    offers_normalize = case in {"value outside the canonical set", "non-numeric size"}
+    assert ("--normalize" in lines[0]) == offers_normalize
     assert not out.exists()
     assert not (tmp_path / "out.flags.csv").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["records.csv"]
