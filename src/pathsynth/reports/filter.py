@@ -432,7 +432,9 @@ def filter_reports(
         names = {f.name for f in fields(FilterConfig)}
         bad = set(options) - names
         if bad:
-            raise TypeError(f"unknown filter option(s): {sorted(bad)}")
+            raise PathsynthError(
+                f"unknown filter option(s) {sorted(bad)}: choose among {sorted(names)}"
+            )
         config = FilterConfig(**{**asdict(config), **options})
     in_path = Path(in_path)
     total = _count_lines(in_path)

@@ -248,3 +248,10 @@ def test_cli_filters_and_prints_a_summary(
     with pytest.raises(SystemExit) as exit_info:
         main(["reports", "filter", "--in", str(tmp_path / "missing.jsonl"), "--out", "x.jsonl"])
     assert exit_info.value.code == 2
+
+
+def test_unknown_option_is_a_user_error(tmp_path: Path, judge: KeyValueJudge) -> None:
+    src = write_lines(tmp_path / "in.jsonl", [line("a", "taille=28", taille=28)])
+    with pytest.raises(PathsynthError, match="unknown filter option"):
+        filter_reports(src, tmp_path / "kept.jsonl", judge=judge, min_overlapp=5)
+    assert not (tmp_path / "kept.jsonl").exists()
