@@ -14,6 +14,7 @@ guess: a variable is only filled when a statement states it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,14 +54,14 @@ _HEADERS: list[tuple[int, re.Pattern[str]]] = [
         GROSS,
         re.compile(
             r"(?:examen |description |etude )?macroscopi\w*(?: description| examination)?|"
-            r"gross(?: description| examination)?|macroscopy"
+            r"gross(?: description| examination)?|macroscopy|macro"
         ),
     ),
     (
         MICRO,
         re.compile(
             r"(?:examen |description |etude )?microscopi\w*(?: description| examination)?|"
-            r"microscopy|histologie|histopathologie|histology"
+            r"microscopy|micro|histologie|histopathologie|histology"
         ),
     ),
     (
@@ -79,6 +80,14 @@ _HEADERS: list[tuple[int, re.Pattern[str]]] = [
             r"conclusions?|(?:final |pathologic(?:al)? )?diagnos\w*(?: final)?|synthese|"
             r"summary|resume|synoptic(?: report)?|compte rendu synoptique|en resume|"
             r"diagnostic anatomopathologique|final report|pathology diagnosis"
+        ),
+    ),
+    (
+        OTHER,
+        re.compile(
+            r"specimens?(?: type| received| submitted)?(?:\(s\))?|procedures?|prelevements?|"
+            r"(?:nature|type) (?:du|de) prelevement|intervention|piece operatoire|demande|"
+            r"examen(?: demande)?|materiel|materiel recu|type of specimen|operation"
         ),
     ),
 ]
@@ -158,6 +167,9 @@ def statements(folded: str, original: str | None = None) -> list[Statement]:
         line = raw_line.strip()
         if not line:
             pending = None
+            # clinical information is one paragraph: what follows a blank line is not history
+            if kind == CLINICAL:
+                kind = OTHER
             continue
         new_kind = _section_kind(line)
         if new_kind is not None:
@@ -243,19 +255,9 @@ def _specimen(stmts: list[Statement]) -> list[Finding]:
     return [out[0][1]]
 
 
-_NEG_CARCINOMA = re.compile(
-    r"\b(?:absence|pas|sans|no|not|negative for|free of|aucun\w*|ni|without|exclu\w*)\b"
-    r"(?:\W+\w+){0,4}?\W+(?:carcinom|invasi|infiltr|residu|tumou?r|malignancy|lesion)"
-)
-
-
 def _histology(stmts: list[Statement]) -> list[Finding]:
     out = []
     for s in _readable(stmts):
-        if _NEG_CARCINOMA.search(s.text) and not re.search(
-            r"carcinom\w*\s+(?:\w+\s+){0,3}?(?:infiltr|invasi)", s.text
-        ):
-            continue
         if _PRIOR.search(s.text) and s.kind != CONCLUSION:
             continue
         found = histology_in(s.text)
@@ -294,17 +296,17 @@ def _grade(stmts: list[Statement]) -> list[Finding]:
 
 _SIZE_CUE = re.compile(
     r"taille|mesur\w*|diametre|grand axe|dimension|size|measur\w*|largest|greatest|"
-    r"extent|etendue|tumeur|tumou?r|carcinom\w*|nodule|lesion|foyer|focus|mass|infiltr|invasi|"
+    r"extent|etendue|tumeur|tumou?r|carcinom\w*|nodule|lesion|foyer|focus|foci|mass|infiltr|invasi|"
     r"\bpt\d"
 )
 _SIZE_EXCLUDE_BEFORE = re.compile(
-    r"(?:piece|specimen|fragment|carottes?|cores?|biopsies|ganglion\w*|nodes?|metasta\w*|"
+    r"\b(?:piece|specimen|fragment|carottes?|cores?|biopsies|ganglion\w*|nodes?|metasta\w*|"
     r"macrometa\w*|micrometa\w*|berges?|marges?|margins?|distance|recoupe\w*|in situ|ccis|dcis|"
     r"intracanal\w*|intraduct\w*|peau|skin|cutane\w*|fuseau|ellipse|mamelon|areole|nipple|"
     r"graisse|fat|cicatrice|scar|poids|weigh\w*|pese|prolongement|lambeau|tissu|tissue|kyste|"
     r"cyst|clip|harpon|wire|cavit\w*|hematome|seroma|radiolog\w*|echograph\w*|imagerie|"
     r"mammograph\w*|irm|mri|ultrasound|orientation|fil|suture|pectoral\w*|muscle|sein|breast|"
-    r"quadrant|x\s*$)[^.;:]{0,30}$"
+    r"quadrant)\b[^.;:]{0,30}$|x\s*$"
 )
 _SIZE_EXCLUDE_AFTER = re.compile(
     r"^\s*(?:de la |de |du |from (?:the )?|of (?:the )?|to (?:the )?)(?:\w+\s+){0,2}?"
@@ -313,14 +315,27 @@ _SIZE_EXCLUDE_AFTER = re.compile(
 )
 _SIZE_STRONG = re.compile(
     r"taille|size|grand axe|greatest|largest|dimension|mesur|measur|diametre|\bpt\d|"
-    r"infiltr|invasi"
+    r"infiltr|invasi|\bfoci\b|\bfocus\b|\bfoyers?\b|carcinom|tumou?r|tumeur|\bcci\b|\bcli\b|"
+    r"\bidc\b|\bilc\b|\bnst\b|nodule|lesion"
 )
+
+
+_LESION = re.compile(
+    r"carcinom\w*|\bcci\b|\bcli\b|\bidc\b|\bilc\b|\bdcis\b|\bccis\b|in situ|tumeur|tumou?r|"
+    r"lesion|nodule|foyers?|focus|foci|infiltr\w*|invasi\w*|\bnst\b"
+)
+_INSITU_NAME = re.compile(r"in situ|\bdcis\b|\bccis\b|intracanalaire|intraductal")
 
 
 def _size(stmts: list[Statement]) -> list[Finding]:
     out = []
     for s in _readable(stmts):
         if not _SIZE_CUE.search(s.text):
+            continue
+        # a statement about lymph nodes measures metastases, not the tumour
+        if re.search(r"ganglion|\bnodes?\b|\bgs\b|sentinel", s.text) and not re.search(
+            r"infiltr|invasi|taille|tumor size|tumour size", s.text
+        ):
             continue
         for value, a, b in sizes_mm(s.text):
             before = s.text[max(0, a - 60) : a]
@@ -331,9 +346,13 @@ def _size(stmts: list[Statement]) -> list[Finding]:
                 continue
             if _SIZE_EXCLUDE_AFTER.search(s.text[b : b + 40]):
                 continue
-            if re.search(r"(?:^|\W)(?:a|at|à|within|de|from)\s*$", before) and not re.search(
+            if re.search(r"(?:^|\W)(?:a|at|within|to)\s*$", before) and not re.search(
                 r"(?:taille|size|mesur|measur)\W*(?:\w+\W+){0,3}$", before
             ):
+                continue
+            # the lesion named last before the number is the one measured: not in situ
+            lesions = list(_LESION.finditer(s.text, 0, a))
+            if lesions and _INSITU_NAME.search(s.text[lesions[-1].start() : a]):
                 continue
             strong = bool(_SIZE_STRONG.search(before) or _SIZE_STRONG.search(s.text[:a]))
             if not strong:
@@ -349,14 +368,23 @@ _MARGIN_CUE = re.compile(
 )
 
 
+_CLAUSE = re.compile(r",(?!\d)|;|\s-\s|\bmais\b|\bbut\b|\bwhereas\b|\balors que\b")
+
+
 def _margins(stmts: list[Statement]) -> list[Finding]:
     var_ok = []
     for s in _readable(stmts):
         if not _MARGIN_CUE.search(s.text) or s.kind == GROSS:
             continue
-        value = normalize_value(_SCHEMA["marges_saines"], s.text)
-        if value is not None:
-            var_ok.append(Finding(value, (s.start, s.end), s.kind))
+        # read the clauses that speak of margins, not "margins negative, 3 nodes positive"
+        bounds = [0, *(m.end() for m in _CLAUSE.finditer(s.text)), len(s.text)]
+        for a, b in itertools.pairwise(bounds):
+            clause = s.text[a:b]
+            if not _MARGIN_CUE.search(clause):
+                continue
+            value = normalize_value(_SCHEMA["marges_saines"], clause)
+            if value is not None:
+                var_ok.append(Finding(value, (s.start + a, s.start + b), s.kind))
     best = _best(var_ok)
     involved = [f for f in best if f.value == "no"]
     return involved[:1] or best[:1]
@@ -482,7 +510,11 @@ def _node_counts(s: Statement) -> _NodeCount | None:
     t = s.text
     if not _NODE_CUE.search(t):
         return None
-    if re.search(r"\b(?:non|not|pas|aucun)\s+(?:\w+\s+)?(?:preleve|examine|submitted|recu)", t):
+    if re.search(
+        r"\b(?:non|not|pas|aucun|no)\s+(?:\w+\s+){0,2}?(?:preleve|examine|submitted|recu|received|"
+        r"prelevement ganglionnaire)|pas de prelevement ganglionnaire",
+        t,
+    ):
         return None
     total = bool(_TOTAL.search(t))
     ratio = node_ratio(t)
@@ -510,25 +542,32 @@ def _nodes(stmts: list[Statement]) -> tuple[list[Finding], list[Finding]]:
     counts = [c for s in _readable(stmts) if (c := _node_counts(s)) is not None]
     if not counts:
         return [], []
-    # the conclusion usually restates the per-specimen counts: read one section kind only
-    kinds = sorted({c.kind for c in counts if c.kind != GROSS}) or [GROSS]
-    tier = [c for c in counts if c.kind == kinds[0]]
-    totals = [c for c in tier if c.total and c.examined is not None]
-    if totals:
-        last = totals[-1]
-        return (
-            [Finding(last.examined, last.span, last.kind)],
-            [Finding(last.affected, last.span, last.kind)] if last.affected is not None else [],
-        )
-    # several node specimens (sentinel, axillary dissection): their counts add up
-    n_examined = sum(c.examined for c in tier if c.examined is not None)
-    n_affected = sum(c.affected for c in tier if c.affected is not None)
-    prel = [Finding(n_examined, c.span, c.kind) for c in tier if c.examined is not None]
-    att = [Finding(n_affected, c.span, c.kind) for c in tier if c.affected is not None]
+    prel = _node_total(counts, "examined")
+    att = _node_total(counts, "affected")
     # affected nodes are counted among examined ones; a mismatch means a misread
-    if prel and att and n_affected > n_examined:
+    examined = prel[0].value if prel else None
+    affected = att[0].value if att else None
+    if isinstance(examined, int) and isinstance(affected, int) and affected > examined:
         return [], []
     return prel, att
+
+
+def _node_total(counts: list[_NodeCount], field: str) -> list[Finding]:
+    """One count (examined or affected) for the report, from the best section stating it."""
+    stated = [c for c in counts if getattr(c, field) is not None]
+    if not stated:
+        return []
+    # the conclusion usually restates the per-specimen counts: read one section kind only;
+    # the gross description counts examined nodes, but only when nothing else does
+    kinds = sorted({c.kind for c in stated if c.kind != GROSS}) or [GROSS]
+    tier = [c for c in stated if c.kind == kinds[0]]
+    totals = [c for c in tier if c.total]
+    if totals:
+        last = totals[-1]
+        return [Finding(getattr(last, field), last.span, last.kind)]
+    # several node specimens (sentinel, axillary dissection): their counts add up
+    value = sum(getattr(c, field) for c in tier)
+    return [Finding(value, c.span, c.kind) for c in tier]
 
 
 # --- the extractor -------------------------------------------------------------------------
@@ -582,6 +621,13 @@ class RulesExtractor:
                 found[key] = self._generic(key, stmts, lang)
         if "numero_gang_prel" in self.schema or "numero_gang_att" in self.schema:
             found["numero_gang_prel"], found["numero_gang_att"] = _nodes(stmts)
+        specimen = found.get("echantillon")
+        histology = found.get("diagnostic")
+        if (specimen and specimen[0].value == "lymph_node_dissection") or (
+            histology and histology[0].value == "8500/2"
+        ):
+            # no invasive tumour in the specimen: nothing to measure
+            found["taille"] = []
         values: dict[str, Value] = {}
         evidence: dict[str, list[Span]] = {}
         for key in self.schema.keys:

@@ -23,7 +23,8 @@ from pathsynth.schema.model import Lang, Schema, Value, Variable
 
 __all__ = ["Change", "normalize_record", "normalize_value"]
 
-NUM = r"\d+(?:\s?[.,]\s?\d+)?"
+# a decimal comma or point; OCR's stray space around it only before centimetres ("2, 5 cm")
+NUM = r"\d+(?:[.,]\d+|\s?[.,]\s?\d(?=\s?cm\b))?"
 _LEN_UNITS = {
     "mm": 1.0,
     "millimetre": 1.0,
@@ -84,7 +85,7 @@ def _read_size(var: Variable, t: str) -> Value:
 
 _PCT = re.compile(
     r"([<>]|inf\w*\s+a|sup\w*\s+a|less than|greater than|moins de|plus de)?"
-    rf"\s*({NUM})\s*(?:(?:-|a|to)\s*({NUM})\s*)?%"
+    rf"\s*({NUM})\s*(?:(?:-|a|to)\s*({NUM})\s*)?(?:%|pour\s?cents?\b|percent\b|per cent\b)"
 )
 
 
@@ -200,7 +201,7 @@ def _read_grade(var: Variable, t: str) -> Value:
 
 MARKERS = {
     "re": (
-        r"(?:\br[eo]\b|\ber\b|\bre\s*[+-]|\ber\s*[+-]|o?estrog\w*|"
+        r"(?:\br[eo]\b(?!-[a-z])|\ber\b|\bre\s*[+-](?![a-z])|\ber\s*[+-]|o?estrog\w*|"
         r"recepteurs? (?:aux |a l')?o?estrog\w*)"
     ),
     "rp": r"(?:\brp\b|\bpr\b|\bpgr\b|\brp\s*[+-]|\bpr\s*[+-]|progest\w*)",
@@ -349,7 +350,8 @@ UNCERTAIN = re.compile(
 _PRESENT = re.compile(
     r"\b(?:presence|presente?s?|present|identified|identifiee?s?|seen|vue?s?|observee?s?|"
     r"noted|notee?s?|focal\w*|nombreu\w*|multiples?|oui|yes|positi\w*|extensive|"
-    r"massive|avec|with|retrouvee?s?|mise?s? en evidence|visibles?)\b|\(\s*\+\s*\)"
+    r"massive|avec|with|retrouvee?s?|mise?s? en evidence|visibles?|there (?:is|are)|il existe|"
+    r"on (?:note|observe))\b|\(\s*\+\s*\)"
 )
 _LVI = re.compile(
     r"embol\w*|\blvi\b|lympho\W?vasc\w*|angio\W?lymph\w*|lymphatic\w*|vascular invasion|"
@@ -381,7 +383,10 @@ def presence(concept: re.Pattern[str], t: str, *, alone: str | None) -> str | No
         return "no"
     if _PRESENT.search(clause):
         return "yes"
-    if concept.search(clause):
+    named = concept.search(clause)
+    if named and re.match(r"\s*\+", clause[named.end() :]):
+        return "yes"
+    if named:
         return alone
     return None
 
@@ -409,7 +414,7 @@ _CLEAR_NEGATED_INVOLVED = re.compile(
 )
 _INVOLVED = re.compile(
     r"\b(?:atteinte?s?|envahie?s?|involved|involvement|involving|positive?s?|touchee?s?|"
-    r"infiltree?s?|au contact|affleur\w*|incomplete?|transect\w*|r1|"
+    r"infiltree?s?|au contact|affleur\w*|incomplete?|transect\w*|r1|abut\w*|touch\w*|"
     r"(?:extends?|extending|present|presente|is|est) (?:\w+\W+){0,2}?(?:to|at|a|on) "
     r"(?:the |la |l')?"
     r"(?:\w+\W+){0,2}?(?:inked )?(?:marg|berg|limit|encr)\w*|ink on tumou?r|tumou?r on ink|"
@@ -422,9 +427,17 @@ _CLEAR = re.compile(
 )
 
 
+_NEGATED_CLEAR = re.compile(
+    r"\b(?:non|not|pas|ne sont pas)\s+(?:in sano|saines?|free|clear|complete|negative)\b|"
+    r"\bnon-?in sano"
+)
+
+
 def _read_margins(var: Variable, t: str) -> Value:
     if UNCERTAIN.search(t) and not re.search(r"\b(?:saine|free|clear|involved|atteinte)", t):
         return None
+    if _NEGATED_CLEAR.search(t):
+        return "no"
     if _CLEAR_NEGATED_INVOLVED.search(t):
         return "yes"
     if re.search(r"(?:a|at|of) 0(?:[.,]0)? ?mm\b|\b0 ?mm\b", t):
@@ -515,7 +528,7 @@ def _read_prel(var: Variable, t: str) -> Value:
         return int(label.group(1))
     if re.search(
         r"\b(?:non|not|pas|no|aucun)\s+(?:\w+\s+){0,2}?(?:preleve|examine|submitted|identified|recu|"
-        r"found|retrouve)",
+        r"found|retrouve|received|sampled|present)",
         t,
     ):
         return None
@@ -665,6 +678,12 @@ _CARCINOMA = re.compile(
 _ICDO = re.compile(r"\b(8\d{3})\s*/\s*([0-3])\b")
 
 
+_NEGATED_LESION = re.compile(
+    r"\b(?:absence|pas|sans|no|not|negative for|free of|aucune?|ni|without|exclu\w*)\b"
+    r"(?:\W+\w+){0,3}?\W*$"
+)
+
+
 def _clauses(t: str) -> list[tuple[str, int]]:
     """Clauses split where a second lesion is usually introduced; (text, start)."""
     parts = []
@@ -694,7 +713,13 @@ def histology_in(t: str) -> tuple[str, int, int] | None:
         return f"{m.group(1)}/{m.group(2)}", m.start(), m.end()
     insitu_only: tuple[int, int] | None = None
     for clause, start in _clauses(t):
-        if not (_CARCINOMA.search(clause) or _INVASIVE.search(clause)):
+        mention = _CARCINOMA.search(clause) or _INVASIVE.search(clause)
+        if not mention:
+            continue
+        first = min(m.start() for m in (_CARCINOMA.search(clause), _INVASIVE.search(clause)) if m)
+        # the negation may open the sentence before the clause ("pas de foyer infiltrant")
+        lead = re.split(r"[.;\n]", t[max(0, start - 40) : start])[-1]
+        if _NEGATED_LESION.search(lead + clause[:first]):
             continue
         is_insitu = bool(_INSITU.search(clause))
         is_invasive = bool(_INVASIVE.search(clause))
@@ -703,11 +728,11 @@ def histology_in(t: str) -> tuple[str, int, int] | None:
             if re.search(r"canalai|ductal|\bccis\b|\bdcis\b|intra\W?canal|intra\W?duct", clause):
                 insitu_only = insitu_only or (start, start + len(clause))
             continue
-        if not is_invasive and not _CARCINOMA.search(clause):
+        special = any(rx.search(clause) for _, rx in _TYPES)
+        # "foyer infiltrant", "invasive component": invasion alone does not name a tumour
+        if not (_CARCINOMA.search(clause) or lobular or ductal or special):
             continue
-        if not is_invasive and not (
-            lobular or ductal or any(rx.search(clause) for _, rx in _TYPES)
-        ):
+        if not is_invasive and not (lobular or ductal or special):
             continue
         span = (start, start + len(clause.rstrip()))
         for code, rx in _TYPES:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
+import pytest
+
 from pathsynth.extraction.base import Extractor
 from pathsynth.extraction.rules import RulesExtractor
 from pathsynth.schema import Schema
+
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 FR_REPORT = """COMPTE RENDU ANATOMO-PATHOLOGIQUE
 
@@ -109,3 +117,45 @@ def test_unstated_values_are_none() -> None:
     unknown = {k for k, v in got.values.items() if v is None}
     assert unknown == set(got.values) - {"echantillon", "diagnostic"}
     assert RulesExtractor().extract([""])[0].values == dict.fromkeys(got.values)
+
+
+def _realistic() -> list[dict]:
+    path = DATA / "realistic_reports.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def test_realistic_set_is_well_formed(schema: Schema) -> None:
+    rows = _realistic()
+    for lang in ("fr", "en"):
+        assert sum(r["lang"] == lang for r in rows) >= 30
+    assert len({r["id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert set(r["values"]) == set(schema.keys)
+        assert not schema.check_record(r["values"]), r["id"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_accuracy_on_realistic_reports(lang: str) -> None:
+    rows = [r for r in _realistic() if r["lang"] == lang]
+    start = time.perf_counter()
+    preds = RulesExtractor().extract([r["text"] for r in rows], lang=lang)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - start
+    hits = [
+        p.values[k] == r["values"][k] for r, p in zip(rows, preds, strict=True) for k in r["values"]
+    ]
+    accuracy = sum(hits) / len(hits)
+    assert accuracy >= 0.95, f"{lang}: accuracy {accuracy:.3f}"
+    assert len(rows) / seconds > 10  # reports per second, even on a loaded machine
+
+
+def test_evidence_of_realistic_reports_holds_the_value(schema: Schema) -> None:
+    rows = _realistic()
+    preds = RulesExtractor().extract([r["text"] for r in rows])
+    for r, p in zip(rows, preds, strict=True):
+        for key, spans in p.evidence.items():
+            assert spans, (r["id"], key)
+            for a, b in spans:
+                assert 0 <= a < b <= len(r["text"])
+        if p.values["ki67"] is not None:
+            a, b = p.evidence["ki67"][0]
+            assert any(ch.isdigit() for ch in r["text"][a:b])
