@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 import yaml
 from numpy.typing import NDArray
-from scipy import stats
 
 from pathsynth.errors import PathsynthError
 from pathsynth.schema import Schema, load_schema
@@ -207,6 +206,9 @@ class ClinicalPrior:
     ) -> tuple[dict[str, Any], FloatA]:
         """Draw ``n`` latent patients; return their variables and log-weights of ``obs``."""
         p = self.params
+        if obs is not None:
+            # Only weighting needs densities; plain simulation skips the slow scipy import.
+            from scipy import stats
         logw = np.zeros(n)
         ar = np.arange(n)
         o = obs
