@@ -16,7 +16,13 @@ from typing import Any
 
 from pathsynth.errors import PathsynthError
 from pathsynth.llm.base import Generation, GenerationRequest, Span
-from pathsynth.llm.template._breast import BREAST_KEYS, LAYOUT_WEIGHTS, LAYOUTS, BreastReport
+from pathsynth.llm.template._breast import (
+    BREAST_KEYS,
+    LAYOUT_WEIGHTS,
+    LAYOUTS,
+    BreastReport,
+    Lexicon,
+)
 from pathsynth.llm.template._generic import render_generic
 from pathsynth.llm.template._writer import Writer, wrap_lines
 from pathsynth.schema import LANGS, Lang, Schema, Value, load_schema
@@ -155,24 +161,35 @@ class TemplateTeacher:
         )
         self.name = name
         self._breast = _is_breast(self.schema)
+        self._lexicons = {lang: Lexicon.build(self.schema, lang) for lang in LANGS}
+        self._checks = [(v, v.type, frozenset(v.codes)) for v in self.schema.variables]
+        self._constrained = "numero_gang_att <= numero_gang_prel" in self.schema.constraints
 
     def _record(self, record: Mapping[str, Any]) -> dict[str, Value]:
+        """The record's canonical values (``None`` for unknown); a bad value is an error."""
         values: dict[str, Value] = {}
-        for var in self.schema.variables:
+        for var, kind, codes in self._checks:
             x = record.get(var.key)
             if _missing(x):
                 values[var.key] = None
                 continue
             if x is not None and hasattr(x, "item"):  # numpy scalars
                 x = x.item()
+            # Fast path for the usual canonical values; the schema decides the rest.
+            if kind == "categorical" and x in codes:
+                values[var.key] = x
+                continue
             if not var.is_valid(x):
                 raise PathsynthError(
                     f"record value {var.key}={x!r} is not canonical for schema {self.schema.name}"
                 )
             values[var.key] = var.canonical(x)
-        problems = self.schema.check_record(values)
-        if problems:
-            raise PathsynthError(f"record rejected: {problems[0]}")
+        if self._constrained:
+            att, prel = values.get("numero_gang_att"), values.get("numero_gang_prel")
+            if isinstance(att, int) and isinstance(prel, int) and att > prel:
+                raise PathsynthError(
+                    f"record rejected: numero_gang_att={att} > numero_gang_prel={prel}"
+                )
         return values
 
     def compose(
@@ -197,7 +214,7 @@ class TemplateTeacher:
             accents=st["accents"] == "yes",
         )
         if self._breast:
-            BreastReport(self.schema, values, lang, rng, writer, st).render()
+            BreastReport(self._lexicons[lang], values, lang, rng, writer, st).render()
             extra = [k for k in self.schema.keys if k not in BREAST_KEYS]
             if extra:
                 writer.text("\n")
