@@ -153,7 +153,10 @@ _TITLE_WORDS = {
 
 def _name_ok(name: str) -> bool:
     # A label followed by a title and initials only ("Médecin : Dr E. R.") names nobody.
-    words = [w for w in re.split(r"[\s.]+", name.strip()) if len(w) > 1]
+    # Initials ("E.", and OCR-doubled "DD.") are not names.
+    tokens = re.findall(r"[^\s.]+\.?", name)
+    words = [w.rstrip(".") for w in tokens if not (w.endswith(".") and len(w) <= 3)]
+    words = [w for w in words if len(w) > 1]
     return bool(words) and not {words[0].casefold()} & (_NOT_NAMES | _TITLE_WORDS)
 
 
@@ -184,7 +187,9 @@ def find_identifiers(text: str, kinds: Iterable[str] = IDENTIFIER_KINDS) -> list
             add(kind, m.start(), m.end())
     for pattern in (_NAME_AFTER_TITLE, _NAME_AFTER_LABEL):
         for m in pattern.finditer(text):
-            if _name_ok(m.group("name")):
+            # Keep a following period: "DD." is an initial, "DD" could be a name.
+            name = m.group("name") + text[m.end("name") : m.end("name") + 1].strip(" \t\n,;:")
+            if _name_ok(name):
                 add("name", m.start(), m.end())
     return sorted(hits, key=lambda h: h.start)
 

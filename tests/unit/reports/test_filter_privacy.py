@@ -62,6 +62,7 @@ def test_identifiers_are_found(text: str, kind: str) -> None:
         "Copy to: M.\n\nCLINICAL INFORMATION",
         "cc: Dr M. E.\n\nMACROSCOPIC DESCRIPTION: received fresh",
         "COPIE À : DR M. J.\n\nPRÉLÈVEMENT : BIOPSIE",
+        "Ordering provider: Dr V. DD.\nElectronically signed out by: Dr LL. L., pathologist",
         "Indication :\nMme X., 37 ans.",
         "Accession B15-30577 PRÉLEVÉ à gauche",
     ],
