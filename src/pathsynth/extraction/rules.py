@@ -248,6 +248,11 @@ def _specimen(stmts: list[Statement]) -> list[Finding]:
                 continue
             if re.search(r"\b(?:sans|no|pas de|absence de)\W*$", before):
                 continue
+            # an excision of a lymph node is a node specimen, not a breast one
+            if re.search(r"lymph node|ganglion|\baxilla\b", s.text) and not re.search(
+                r"breast|\bsein\b|mammaire|mastect|tumorect|lumpect", s.text
+            ):
+                code = "lymph_node_dissection"
             out.append((rank.index(code), Finding(code, (s.start + a, s.start + b), s.kind)))
     if not out:
         return []
@@ -346,6 +351,9 @@ def _size(stmts: list[Statement]) -> list[Finding]:
                 continue
             if _SIZE_EXCLUDE_AFTER.search(s.text[b : b + 40]):
                 continue
+            # "< 1 mm" bounds a size, it does not state one
+            if re.search(r"(?:[<>≤≥]|inferieure? a|less than|moins de|up to)\s*$", before):
+                continue
             if re.search(r"(?:^|\W)(?:a|at|within|to)\s*$", before) and not re.search(
                 r"(?:taille|size|mesur|measur)\W*(?:\w+\W+){0,3}$", before
             ):
@@ -364,6 +372,7 @@ def _size(stmts: list[Statement]) -> list[Finding]:
 _MARGIN_CUE = re.compile(
     r"\bmarges?\b|\bberges?\b|limites? (?:d'exerese|chirurgicales?|de resection)|"
     r"\bmargins?\b|\brecoupes?\b|\bin sano\b|\br[01]\b|exerese (?:in)?complete|"
+    r"\blimites? (?:saines?|atteintes?|envahies?|indemnes?|libres?)|"
     r"(?:complete|incomplete) excision|inked (?:surface|margin)|\bencr\w*"
 )
 
@@ -409,7 +418,11 @@ def _presence_reader(concept: re.Pattern[str]) -> Reader:
             m = concept.search(s.text)
             if not m:
                 continue
-            value = presence(concept, s.text, alone=None)
+            # the French noun alone states a finding ("Emboles péri-ganglionnaires.")
+            alone = (
+                "yes" if m.group(0).startswith("embol") and s.text[m.end() :].strip(" .") else None
+            )
+            value = presence(concept, s.text, alone=alone)
             if value is None:
                 # a bare label line ("Emboles :") followed by a plain answer
                 tail = s.text[m.end() :]
@@ -518,6 +531,9 @@ def _node_counts(s: Statement) -> _NodeCount | None:
         return None
     total = bool(_TOTAL.search(t))
     ratio = node_ratio(t)
+    # "rupture capsulaire sur 3 ganglions" counts nodes with extension, not examined ones
+    if not ratio and _ENE.search(t) and not re.search(r"examin|preleve|analys|isole|retrieved", t):
+        return None
     if ratio:
         with_itc = _ITC.search(t) and not re.search(r"macro|micro|metasta\w* (?!\w*isol)", t)
         return _NodeCount(ratio[1], 0 if with_itc else ratio[0], total, (s.start, s.end), s.kind)

@@ -131,7 +131,9 @@ def _read_ki67(var: Variable, t: str) -> Value:
 # --- grade ---------------------------------------------------------------------------------
 
 _GRADE_KEY = re.compile(r"\b(?:grade|sbr|ee|elston|nottingham|bloom|nhg|g(?=[123]\b))")
-_GRADE_TOKEN = re.compile(r"\s*[:=(]?\s*\b(iii|ii|i|[il1|]{1,3}|[123])\b(?!\s*[+-]\s*\d)")
+_GRADE_TOKEN = re.compile(
+    r"\s*[:=(]?\s*\b(iii|ii|i|[il1|]{1,3}|[123])\b(?!\s*[+-]\s*\d)(?!\s*(?:mm|cm|%|[.,]\d))"
+)
 _COMPONENTS = re.compile(r"(?<![\d/.,])([123])\s*[-+,]\s*([123])\s*[-+,]\s*([123])(?![\d/.,])")
 _SCORE = re.compile(
     r"(?:score|total|somme|sum)\D{0,20}?\b([3-9])\b(?:\s*/\s*9)?|\b([3-9])\s*/\s*9\b"
@@ -166,7 +168,7 @@ def grade_in(t: str) -> tuple[int, int, int] | None:
         gap = re.match(r"[^0-9\n;]*?(?=\s*[:=(]?\s*\b(?:iii|ii|i|[il1|]{1,3}|[123])\b)", rest)
         if not gap:
             continue
-        if re.search(r"score|total|nucl|mitos|architect|pleomorph|tubul", gap.group(0)):
+        if re.search(r"score|total|nucl|mitos|architect|pleomorph|tubul|[<>]", gap.group(0)):
             continue
         if len(gap.group(0)) > 35:
             continue
@@ -281,7 +283,7 @@ _AMP_POS = re.compile(r"\bamplifi\w*|amplification\W{0,4}(?:positive|presente?|o
 _RATIO = re.compile(rf"ratio\D{{0,25}}?({NUM})")
 _IHC = re.compile(
     r"(?<![\d.,])([0-3])\s*\+|\+\+\+|\+\+|score\W{0,4}([0-3])\b|\(\s*([0-3])\s*\)|^\s*([0-3])\s*$|"
-    r"[:=]\s*([0-3])\b(?!\s*[.,]?\d)(?!\s*%)"
+    r"[:=]\s*([0-3])\b(?!\s*[.,]?\d)(?!\s*%)|^\W{0,3}([0-3])\b(?![.,]\d)(?!\s*%)"
 )
 _OVER_NEG = re.compile(
     r"(?:\bnon\b|\bnot\b|\bpas de\b|\babsence de\b|\bno\b|\bsans\b|\bwithout\b)\W*"
@@ -479,6 +481,7 @@ _NODE_QUALIFIER = (
     r"non[- ]sentinel\w*|intramammaires?|intramammary|low|level|i|ii|iii)"
 )
 _PREL = re.compile(
+    rf"{_NODE}\s+(?:{_NODE_QUALIFIER}\s+){{0,2}}(?:\w+\s+)?\((\d+)\)|"
     rf"\b{_COUNT}\s*(?:{_NODE_QUALIFIER}\s+){{0,2}}(?:{_NODE})\b(?:\s+{_NODE_QUALIFIER}\b)*|"
     rf"\b(\d+)\s*n\b(?!\s*\+)"
 )
@@ -539,7 +542,7 @@ def _read_prel(var: Variable, t: str) -> Value:
             rf"\s*(?:[\w'-]+\s+){{0,2}}?{_NEG_NODE_WORD}", after
         ):
             continue
-        value = count_value(m.group(1) or m.group(2))
+        value = count_value(next(g for g in m.groups() if g is not None))
         if value is not None:
             return value
     bare = re.match(rf"^\s*{_COUNT}\s*$", t)
@@ -591,7 +594,7 @@ _SPECIMEN = [
         re.compile(
             r"tumorectomie|zonectomie|quadrantectomie|segmentectomie|mastectomie partielle|"
             r"pyramidectomie|exerese large|partial mastectomy|lumpectomy|wide (?:local )?excision|"
-            r"breast[- ]conserving|segmental (?:mastectomy|excision|resection)|quadrantectomy|"
+            r"breast[- ]conserving|segmental (?:mastectomy|excision|resection)|quadrantectomy|\bwle\b|"
             r"segmentectomy|conservative surgery|chirurgie conservatrice|tumourectomy|tumorectomy"
         ),
     ),
@@ -745,6 +748,10 @@ def histology_in(t: str) -> tuple[str, int, int] | None:
         if ductal or is_invasive:
             return "8500/3", *span
     if insitu_only:
+        # in situ carcinoma with micro-invasion is an invasive carcinoma (pT1mi)
+        micro = re.search(r"micro\W?(?:invasi|infiltr)\w*", t)
+        if micro:
+            return "8500/3", micro.start(), micro.end()
         return "8500/2", *insitu_only
     return None
 
