@@ -1,0 +1,703 @@
+"""The ``fast`` student: a CPU extractor learned from synthetic report / value pairs.
+
+Design (chosen to carry over from synthetic to real reports, not to memorise one template):
+
+1. **Token tagger.** Every token gets hashed, layout-independent features (the accent-folded
+   word, its shape, its neighbours, a bag of the words before and after it, the head words of
+   its line, number magnitude and unit) and one logistic-regression scorer per key says whether
+   the token carries that key's value. Labels come from the evidence spans of the training
+   reports (``evidence`` of kept reports, ``spans`` of generated ones). A key with no tagged
+   token is "not stated".
+2. **Values.** For numeric keys the tagged number token is read with its unit ("2,8 cm" → 28 mm,
+   roman grades); node counts are summed over the tagged mentions of several specimens unless one
+   of them is a total. For categorical keys a second linear model per key reads the tagged span
+   and its left context (character n-grams, so "négatifs", "NEGATIF" and "neg." land close) and
+   chooses the canonical code.
+3. **Augmentation.** Training copies are upper- or lower-cased, stripped of accents, flattened onto
+   one line, shuffled line by line and sprinkled with OCR-like character confusions, so the model
+   cannot lean on the teacher's casing, layout or spelling.
+
+Weights are plain numpy arrays (``weights.npz``) next to a JSON manifest: no pickle is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pathsynth.errors import PathsynthError
+from pathsynth.evaluation.scoring import values_equal
+from pathsynth.extraction._text import Span, TrainingExample, fold, tokenize
+from pathsynth.extraction.base import Extraction
+from pathsynth.schema import Lang, Schema, Value, Variable, load_schema
+
+FAST_VERSION = 1
+ROMAN = {"i": 1, "ii": 2, "iii": 3}
+UNITS = {"mm": 1.0, "cm": 10.0}
+TOTAL_WORDS = {"total", "totalite", "soit", "overall", "au"}
+# Letter confusions typical of OCR'd pathology reports (same length, so spans stay valid).
+OCR_CONFUSIONS = {
+    "e": "c",
+    "c": "e",
+    "i": "l",
+    "l": "1",
+    "o": "0",
+    "O": "0",
+    "a": "o",
+    "n": "m",
+    "m": "n",
+    "u": "v",
+    "s": "5",
+    "I": "l",
+    "t": "f",
+}
+
+
+@dataclass
+class FastConfig:
+    """Options of the fast student (the CLI exposes the main ones)."""
+
+    seed: int = 0
+    #: passes of stochastic gradient descent over the token table
+    epochs: int = 6
+    #: augmented copies of each training report (casing, accents, OCR noise, line order)
+    augment: int = 1
+    #: L2 regularisation of the token scorers
+    alpha: float = 2e-6
+    #: hashed feature space of the token tagger (log2)
+    tagger_bits: int = 18
+    #: hashed feature space of the value readers (log2)
+    reader_bits: int = 16
+    #: share of tokens negative for every key kept for training (reweighted, for speed)
+    negative_rate: float = 0.4
+    #: a token belongs to a key when its probability exceeds this
+    threshold: float = 0.5
+    #: integer keys whose mentions are summed over specimens
+    sum_keys: tuple[str, ...] = ("numero_gang_prel", "numero_gang_att")
+
+
+# --- features --------------------------------------------------------------------------------
+
+
+def _shape(tok: str) -> str:
+    out: list[str] = []
+    for ch in tok[:6]:
+        c = "d" if ch.isdigit() else "X" if ch.isupper() else "x" if ch.isalpha() else ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)
+
+
+def _as_number(norm: str) -> float | None:
+    if norm[:1].isdigit():
+        try:
+            return float(norm.replace(",", "."))
+        except ValueError:
+            return None
+    return None
+
+
+def _magnitude(x: float) -> str:
+    if x != int(x):
+        return "dec" if x < 10 else "dec10"
+    for lim in (0, 1, 3, 9, 20, 50, 100):
+        if x <= lim:
+            return str(lim)
+    return "big"
+
+
+class _Doc:
+    """A tokenised text with per-token features."""
+
+    __slots__ = ("feats", "norms", "nums", "text", "toks")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = tokenize(text)
+        norms = [fold(t) for t, _, _ in self.toks]
+        self.norms = norms
+        self.nums = [_as_number(n) for n in norms]
+        n = len(norms)
+        line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        line_of = [bisect_right(line_starts, s) - 1 for _, s, _ in self.toks]
+        heads: dict[int, list[str]] = {}
+        for i, ln in enumerate(line_of):
+            h = heads.setdefault(ln, [])
+            if len(h) < 3 and norms[i].isalpha():
+                h.append(norms[i])
+        pad = ["<s>"] * 8
+        padded = pad + norms + ["</s>"] * 4
+        feats: list[list[str]] = []
+        for i in range(n):
+            w = norms[i]
+            j = i + 8
+            f = [
+                "w=" + w,
+                "s=" + _shape(self.toks[i][0]),
+                "p=" + w[:3],
+                "x=" + w[-3:],
+                "w-1=" + padded[j - 1],
+                "w-2=" + padded[j - 2],
+                "w-3=" + padded[j - 3],
+                "w+1=" + padded[j + 1],
+                "w+2=" + padded[j + 2],
+                "b-=" + padded[j - 1] + "|" + w,
+                "b+=" + w + "|" + padded[j + 1],
+                "b--=" + padded[j - 2] + "|" + padded[j - 1],
+            ]
+            f.extend(["L=" + x for x in padded[j - 8 : j]])
+            f.extend(["R=" + x for x in padded[j + 1 : j + 4]])
+            head = heads.get(line_of[i], [])
+            f.extend(["H=" + x for x in head])
+            if i == 0 or line_of[i - 1] != line_of[i]:
+                f.append("bol")
+            x = self.nums[i]
+            if x is not None:
+                f.append("num")
+                f.append("mag=" + _magnitude(x))
+                f.append("num|w-1=" + padded[j - 1])
+                f.append("num|w+1=" + padded[j + 1])
+                f.append("num|H=" + (head[0] if head else ""))
+            elif w in ROMAN:
+                f.append("roman")
+            feats.append(f)
+        self.feats = feats
+
+
+def _unit_after(doc: _Doc, i: int) -> float | None:
+    """The unit factor (mm) of the number at token ``i``: 'cm' → 10, following '25 x 18 mm'."""
+    for j in range(i + 1, min(i + 8, len(doc.norms))):
+        w = doc.norms[j]
+        if w in UNITS:
+            return UNITS[w]
+        if not (doc.nums[j] is not None or w in {"x", "×", "*", ",", "-"}):
+            return None
+    return None
+
+
+def _number_value(doc: _Doc, i: int, var: Variable) -> float | None:
+    """The value of ``var`` written by token ``i`` (a number or, for grades, a roman numeral)."""
+    x = doc.nums[i]
+    if x is None:
+        if var.type == "integer" and (var.max or 0) <= 3 and doc.norms[i] in ROMAN:
+            return float(ROMAN[doc.norms[i]])
+        return None
+    if var.unit == "mm":
+        factor = _unit_after(doc, i)
+        if factor is not None:
+            x = x * factor
+    if var.type == "integer" and x != int(x):
+        return None
+    if not var.is_valid(int(x) if var.type == "integer" else x):
+        return None
+    return x
+
+
+def _reader_features(doc: _Doc, a: int, b: int) -> list[str]:
+    """Features of the tagged tokens ``a..b`` (inclusive) for a categorical value reader."""
+    f = ["bias"]
+    for k in range(a, b + 1):
+        w = doc.norms[k]
+        f.append("w=" + w)
+        padded = f"#{w}#"
+        for n in (3, 4):
+            f.extend("c=" + padded[q : q + n] for q in range(max(1, len(padded) - n + 1)))
+    for k in range(max(0, a - 5), a):
+        f.append("L=" + doc.norms[k])
+    for k in range(b + 1, min(len(doc.norms), b + 4)):
+        f.append("R=" + doc.norms[k])
+    return f
+
+
+# --- augmentation ----------------------------------------------------------------------------
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(
+        (unicodedata.normalize("NFKD", ch)[:1] or ch) if ord(ch) > 127 else ch for ch in text
+    )
+
+
+def augment(ex: TrainingExample, rng: random.Random) -> TrainingExample:
+    """A noisy copy of ``ex`` with its evidence spans moved along (casing, accents, OCR, order)."""
+    text = ex.text
+    evidence = {k: list(v) for k, v in ex.evidence.items()}
+    # Line order: only when every span sits inside one line, so each can move with its line.
+    if rng.random() < 0.35 and "\n" in text:
+        lines = text.split("\n")
+        starts = []
+        pos = 0
+        for ln in lines:
+            starts.append(pos)
+            pos += len(ln) + 1
+
+        def line_of(p: int) -> int:
+            return bisect_right(starts, p) - 1
+
+        ok = all(line_of(s) == line_of(e - 1) for v in evidence.values() for s, e in v)
+        if ok and len(lines) > 2:
+            order = list(range(len(lines)))
+            rng.shuffle(order)
+            new_start = {}
+            pos = 0
+            for idx in order:
+                new_start[idx] = pos
+                pos += len(lines[idx]) + 1
+            text = "\n".join(lines[i] for i in order)
+            evidence = {
+                k: [
+                    (
+                        new_start[line_of(s)] + s - starts[line_of(s)],
+                        new_start[line_of(s)] + e - starts[line_of(s)],
+                    )
+                    for s, e in v
+                ]
+                for k, v in evidence.items()
+            }
+    r = rng.random()
+    if r < 0.25:
+        text = text.upper()
+    elif r < 0.35:
+        text = text.lower()
+    if rng.random() < 0.3:
+        text = _strip_accents(text)
+    if rng.random() < 0.2:
+        text = text.replace("\n", " ")
+    if rng.random() < 0.35:
+        rate = rng.uniform(0.005, 0.03)
+        chars = list(text)
+        for q, ch in enumerate(chars):
+            if ch in OCR_CONFUSIONS and rng.random() < rate:
+                chars[q] = OCR_CONFUSIONS[ch]
+        text = "".join(chars)
+    if len(text) != len(ex.text):  # upper() can lengthen a few letters (ß → SS): keep original
+        return ex
+    return TrainingExample(ex.id, text, dict(ex.values), evidence, ex.lang)
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclass
+class _Reader:
+    """A linear categorical value reader: hashed features → one of ``classes``."""
+
+    classes: list[str]
+    coef: np.ndarray  # (n_classes, n_features) or (1, n_features) for two classes
+    intercept: np.ndarray
+
+    def proba(self, X: Any) -> np.ndarray:
+        z = np.asarray(X @ self.coef.T) + self.intercept
+        if len(self.classes) == 1:
+            return np.ones((z.shape[0], 1))
+        if self.coef.shape[0] == 1:
+            p = _sigmoid(z[:, 0])
+            return np.stack([1 - p, p], axis=1)
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+@dataclass
+class FastStudent:
+    """The trained fast student (an :class:`~pathsynth.extraction.base.Extractor`)."""
+
+    schema: Schema
+    config: FastConfig
+    tagger_coef: np.ndarray  # (n_features, n_keys) float32
+    tagger_intercept: np.ndarray  # (n_keys,)
+    readers: dict[str, _Reader]
+    meta: dict[str, Any] = field(default_factory=dict)
+    name: str = "fast"
+
+    # hashing is stateless, so the hashers are rebuilt from the config
+    def _hashers(self) -> tuple[Any, Any]:
+        return _hasher(self.config.tagger_bits), _hasher(self.config.reader_bits)
+
+    def extract(self, texts: Sequence[str], *, lang: Lang | None = None) -> list[Extraction]:
+        """Values and evidence spans of each text (language-independent; ``lang`` is unused)."""
+        tag_h, read_h = self._hashers()
+        docs = [_Doc(t) for t in texts]
+        rows = [f for d in docs for f in d.feats]
+        if not rows:
+            return [Extraction(self.schema.empty_values()) for _ in docs]
+        X = tag_h.transform(rows)
+        P = _sigmoid(np.asarray(X @ self.tagger_coef) + self.tagger_intercept)
+        out = []
+        # Categorical spans of all texts are read in one batch per key (much faster).
+        pending: dict[str, list[tuple[int, list[tuple[int, int]], np.ndarray]]] = {}
+        pos = 0
+        for di, d in enumerate(docs):
+            n = len(d.toks)
+            out.append(self._decode(d, P[pos : pos + n], di, pending))
+            pos += n
+        for key, items in pending.items():
+            reader = self.readers[key]
+            feats = [_reader_features(docs[di], a, b) for di, groups, _ in items for a, b in groups]
+            probs = reader.proba(read_h.transform(feats))
+            q = 0
+            for di, groups, weights in items:
+                p = probs[q : q + len(groups)]
+                q += len(groups)
+                best = int(np.argmax((p * weights[:, None]).sum(axis=0)))
+                out[di].values[key] = reader.classes[best]
+        return out
+
+    def _decode(
+        self,
+        doc: _Doc,
+        P: np.ndarray,
+        di: int,
+        pending: dict[str, list[tuple[int, list[tuple[int, int]], np.ndarray]]],
+    ) -> Extraction:
+        values: dict[str, Value] = self.schema.empty_values()
+        evidence: dict[str, list[Span]] = {}
+        thr = self.config.threshold
+        for ki, key in enumerate(self.schema.keys):
+            var = self.schema[key]
+            col = P[:, ki]
+            hits = np.flatnonzero(col > thr)
+            if hits.size == 0:
+                continue
+            if var.type == "categorical":
+                if key not in self.readers:
+                    continue
+                groups = _runs(hits.tolist())
+                weights = np.array([col[a : b + 1].mean() for a, b in groups])
+                pending.setdefault(key, []).append((di, groups, weights))
+                evidence[key] = [(doc.toks[a][1], doc.toks[b][2]) for a, b in groups]
+            else:
+                cands = [
+                    (float(col[i]), i, v)
+                    for i in hits.tolist()
+                    if (v := _number_value(doc, i, var)) is not None
+                ]
+                if not cands:
+                    continue
+                if key in self.config.sum_keys and len(cands) > 1:
+                    value, used = _sum_mentions(doc, cands)
+                else:
+                    top = max(cands)
+                    value, used = top[2], [top[1]]
+                canon = var.canonical(int(value) if var.type == "integer" else value)
+                if not var.is_valid(canon):
+                    continue
+                values[key] = canon
+                evidence[key] = [(doc.toks[i][1], doc.toks[i][2]) for i in sorted(used)]
+        return Extraction(values, evidence)
+
+    # --- persistence -------------------------------------------------------------------------
+
+    def save(self, out_dir: str | Path, *, manifest_extra: dict[str, Any] | None = None) -> Path:
+        """Write ``manifest.json`` and ``weights.npz`` into ``out_dir`` (atomically per file)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {
+            "tagger_coef": self.tagger_coef.astype(np.float32),
+            "tagger_intercept": self.tagger_intercept.astype(np.float32),
+        }
+        readers = {}
+        for key, r in self.readers.items():
+            arrays[f"reader_{key}_coef"] = r.coef.astype(np.float32)
+            arrays[f"reader_{key}_intercept"] = r.intercept.astype(np.float32)
+            readers[key] = r.classes
+        from pathsynth._io import atomic_path, write_json
+
+        with atomic_path(out / "weights.npz") as tmp:
+            with tmp.open("wb") as fh:
+                np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
+            digest = _sha256(tmp)
+        manifest = {
+            "kind": "fast",
+            "version": FAST_VERSION,
+            "schema": self.schema.model_dump(mode="json"),
+            "config": {**asdict(self.config), "sum_keys": list(self.config.sum_keys)},
+            "readers": readers,
+            "weights_sha256": digest,
+            **self.meta,
+            **(manifest_extra or {}),
+        }
+        write_json(out / "manifest.json", manifest)
+        return out
+
+    @classmethod
+    def load(cls, model_dir: str | Path) -> FastStudent:
+        """Load a student saved by :meth:`save` (checks the weights' SHA-256)."""
+        d = Path(model_dir)
+        try:
+            manifest = json.loads((d / "manifest.json").read_text("utf-8"))
+        except (OSError, json.JSONDecodeError):
+            raise PathsynthError(
+                f"{d}: no readable manifest.json (not a trained student)"
+            ) from None
+        if manifest.get("kind") != "fast":
+            raise PathsynthError(f"{d}: manifest kind is {manifest.get('kind')!r}, not 'fast'")
+        if manifest.get("version") != FAST_VERSION:
+            raise PathsynthError(
+                f"{d}: fast student version {manifest.get('version')} is not supported "
+                f"(this pathsynth reads version {FAST_VERSION}): retrain it"
+            )
+        weights = d / "weights.npz"
+        if not weights.is_file() or _sha256(weights) != manifest.get("weights_sha256"):
+            raise PathsynthError(f"{d}: weights.npz is missing or does not match its checksum")
+        from pathsynth.schema import Schema
+
+        schema = Schema.model_validate(manifest["schema"])
+        cfg = dict(manifest["config"])
+        cfg["sum_keys"] = tuple(cfg.get("sum_keys", ()))
+        config = FastConfig(**cfg)
+        with np.load(weights, allow_pickle=False) as z:
+            readers = {
+                key: _Reader(
+                    classes=list(classes),
+                    coef=z[f"reader_{key}_coef"],
+                    intercept=z[f"reader_{key}_intercept"],
+                )
+                for key, classes in manifest["readers"].items()
+            }
+            meta = {
+                k: manifest[k]
+                for k in ("training_data_sha256", "n_train", "train_seconds")
+                if k in manifest
+            }
+            return cls(
+                schema=schema,
+                config=config,
+                tagger_coef=z["tagger_coef"],
+                tagger_intercept=z["tagger_intercept"],
+                readers=readers,
+                meta=meta,
+            )
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _hasher(bits: int) -> Any:
+    from sklearn.feature_extraction import FeatureHasher
+
+    return FeatureHasher(n_features=2**bits, input_type="string", alternate_sign=False)
+
+
+def _runs(idx: list[int]) -> list[tuple[int, int]]:
+    """Consecutive token indices grouped into (first, last) runs."""
+    runs: list[tuple[int, int]] = []
+    for i in idx:
+        if runs and i == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _sum_mentions(doc: _Doc, cands: list[tuple[float, int, float]]) -> tuple[float, list[int]]:
+    """Node counts over several specimens: the total when one is stated, else the sum."""
+    for _, i, v in cands:
+        if any(doc.norms[k] in TOTAL_WORDS for k in range(max(0, i - 4), i)):
+            return v, [i]
+    vals = sorted(c[2] for c in cands)
+    if len(vals) > 2 and vals[-1] == sum(vals[:-1]):
+        top = max(cands, key=lambda c: c[2])
+        return top[2], [top[1]]
+    # The same count repeated next to itself (e.g. "2 (deux)") is one mention.
+    kept: list[tuple[int, float]] = []
+    for _, i, v in sorted(cands, key=lambda c: c[1]):
+        if not any(kv == v and i - ki <= 3 for ki, kv in kept):
+            kept.append((i, v))
+    return float(sum(v for _, v in kept)), [i for i, _ in kept]
+
+
+# --- training --------------------------------------------------------------------------------
+
+
+def _token_labels(
+    doc: _Doc, ex: TrainingExample, schema: Schema, sum_keys: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, int, int]]]:
+    """Per-token labels (n_tokens, n_keys), per-key weights, and reader spans (key, a, b)."""
+    n, K = len(doc.toks), len(schema.keys)
+    Y = np.zeros((n, K), dtype=np.int8)
+    W = np.ones(K, dtype=np.float32)
+    readers: list[tuple[str, int, int]] = []
+    starts = [s for _, s, _ in doc.toks]
+    ends = [e for _, _, e in doc.toks]
+    for ki, key in enumerate(schema.keys):
+        var = schema[key]
+        gold = ex.values.get(key)
+        if gold is None:
+            continue  # not stated: every token is a negative for this key
+        spans = ex.evidence.get(key, [])
+        tok_spans = []
+        for s, e in spans:
+            a = bisect_right(ends, s)  # first token ending after s
+            b = bisect_right(starts, e - 1) - 1  # last token starting before e
+            if a <= b:
+                tok_spans.append((a, b))
+        if var.type == "categorical":
+            if not tok_spans:
+                W[ki] = 0.0  # stated but not located: teaches nothing about this key
+                continue
+            for a, b in tok_spans:
+                Y[a : b + 1, ki] = 1
+                readers.append((key, a, b))
+            continue
+        chosen: list[int] = []
+        for a, b in tok_spans:
+            nums = [i for i in range(a, b + 1) if _number_value(doc, i, var) is not None]
+            match = [i for i in nums if values_equal(var, gold, _number_value(doc, i, var))]
+            if match:
+                chosen.append(match[0])
+            elif nums and key in sum_keys:
+                chosen.extend(nums[:1])
+            elif nums:
+                chosen.append(nums[0])
+        if not tok_spans:
+            match = [
+                i
+                for i in range(n)
+                if (v := _number_value(doc, i, var)) is not None and values_equal(var, gold, v)
+            ]
+            if len(match) == 1:
+                chosen = match
+        if not chosen:
+            W[ki] = 0.0
+            continue
+        Y[chosen, ki] = 1
+    return Y, W, readers
+
+
+def train_fast(
+    examples: Sequence[TrainingExample],
+    schema: Schema | None = None,
+    config: FastConfig | None = None,
+    *,
+    progress: Callable[[str, float], None] | None = None,
+) -> FastStudent:
+    """Train a :class:`FastStudent` on report / value pairs with evidence spans."""
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+    schema = schema or load_schema("breast13")
+    config = config or FastConfig()
+    if not examples:
+        raise PathsynthError("no training report")
+    if not any(ex.evidence for ex in examples):
+        raise PathsynthError(
+            "the training reports carry no evidence spans: train on `reports filter` output "
+            "(kept reports have 'evidence') or on generated reports with 'spans'"
+        )
+    t0 = time.perf_counter()
+    rng = random.Random(config.seed)
+    report = progress or (lambda stage, frac: None)
+    sum_keys = [k for k in config.sum_keys if k in schema]
+    K = len(schema.keys)
+    tag_h, read_h = _hasher(config.tagger_bits), _hasher(config.reader_bits)
+    blocks_X, blocks_Y, blocks_W = [], [], []
+    reader_rows: dict[str, list[list[str]]] = {k: [] for k in schema.keys}
+    reader_y: dict[str, list[str]] = {k: [] for k in schema.keys}
+    batch: list[list[str]] = []
+    batch_Y: list[np.ndarray] = []
+    batch_W: list[np.ndarray] = []
+
+    def flush() -> None:
+        if batch:
+            blocks_X.append(tag_h.transform(batch))
+            blocks_Y.append(np.vstack(batch_Y))
+            blocks_W.append(np.vstack(batch_W))
+            batch.clear()
+            batch_Y.clear()
+            batch_W.clear()
+
+    total = len(examples)
+    for n_ex, ex in enumerate(examples):
+        variants = [ex] + [augment(ex, rng) for _ in range(config.augment)]
+        for v in variants:
+            doc = _Doc(v.text)
+            if not doc.toks:
+                continue
+            Y, Wk, spans = _token_labels(doc, v, schema, sum_keys)
+            keep: np.ndarray = np.asarray(Y.any(axis=1))
+            for i in range(len(doc.toks)):
+                if keep[i] or rng.random() < config.negative_rate:
+                    batch.append(doc.feats[i])
+                    batch_Y.append(Y[i])
+                    w = Wk if keep[i] else Wk / config.negative_rate
+                    batch_W.append(w)
+            for key, a, b in spans:
+                reader_rows[key].append(_reader_features(doc, a, b))
+                reader_y[key].append(str(v.values[key]))
+        if len(batch) > 50_000:
+            flush()
+        if n_ex % 200 == 0:
+            report("features", n_ex / total)
+    flush()
+    X = sparse.vstack(blocks_X).tocsr()
+    Y = np.vstack(blocks_Y)
+    Wt = np.vstack(blocks_W)
+    report("features", 1.0)
+    coef = np.zeros((2**config.tagger_bits, K), dtype=np.float32)
+    intercept = np.full(K, -10.0, dtype=np.float32)
+    for ki in range(K):
+        y = Y[:, ki]
+        sw = Wt[:, ki]
+        mask = sw > 0
+        if y[mask].min(initial=0) == y[mask].max(initial=0):
+            continue  # a key never (or always) present: stays "not stated"
+        clf = SGDClassifier(
+            loss="log_loss",
+            alpha=config.alpha,
+            max_iter=config.epochs,
+            tol=None,
+            random_state=config.seed,
+        )
+        clf.fit(X[mask], y[mask], sample_weight=sw[mask])
+        coef[:, ki] = clf.coef_[0]
+        intercept[ki] = clf.intercept_[0]
+        report("tagger", (ki + 1) / K)
+    readers: dict[str, _Reader] = {}
+    for key in schema.keys:
+        if schema[key].type != "categorical" or not reader_rows[key]:
+            continue
+        classes = sorted(set(reader_y[key]))
+        if len(classes) == 1:
+            readers[key] = _Reader(
+                classes, np.zeros((1, 2**config.reader_bits), np.float32), np.zeros(1, np.float32)
+            )
+            continue
+        Xr = read_h.transform(reader_rows[key])
+        lr = LogisticRegression(C=4.0, max_iter=300)
+        lr.fit(Xr, reader_y[key])
+        readers[key] = _Reader(
+            [str(c) for c in lr.classes_],
+            lr.coef_.astype(np.float32),
+            lr.intercept_.astype(np.float32),
+        )
+    report("readers", 1.0)
+    meta = {
+        "n_train": len(examples),
+        "n_token_rows": int(X.shape[0]),
+        "train_seconds": round(time.perf_counter() - t0, 2),
+    }
+    if math.isnan(float(coef.sum())):
+        raise PathsynthError("training diverged (NaN weights): lower --epochs or check the data")
+    return FastStudent(schema, config, coef, intercept, readers, meta)
