@@ -1,0 +1,623 @@
+"""Report generation: teachers write reports from records, one JSONL line per report.
+
+Several teachers share the records round-robin (or each writes every record with
+``per_teacher``). Lines are appended as they complete, so a run can be killed at any time:
+re-running with the same arguments skips the ids already in the file (a torn last line is cut
+away first), and a kill loses at most the requests in flight. Ids, seeds, styles and prompts
+depend only on (record id, teacher, language, seed), never on the order requests complete.
+
+Each line: ``{"id", "text", "record", "teacher", "lang", "seed", "prompt_sha256", "style",
+"spans"?, "model", "prompt_tokens", "completion_tokens"}``. ``prompt_sha256`` is the SHA-256 of
+the exact messages sent (for the template teacher, of the record, language and seed it renders).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import math
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pathsynth.errors import PathsynthError
+from pathsynth.llm import (
+    GenerationError,
+    GenerationRequest,
+    TextGenerator,
+    make_generator,
+    parse_spec,
+)
+from pathsynth.llm.registry import slug_for_name
+from pathsynth.reports.prompts import PromptPack
+from pathsynth.schema import LANGS, Lang, Schema, Value, load_schema
+
+# A teacher that fails this many requests in a row, having answered none, stops the run.
+_FAIL_FAST = 16
+_FSYNC_EVERY_S = 1.0
+
+
+@dataclass
+class TeacherSummary:
+    """What one teacher did in this run."""
+
+    teacher: str
+    planned: int = 0
+    skipped: int = 0
+    """Already in the output file from an earlier run."""
+    written: int = 0
+    failed: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    first_error: str = ""
+
+    @property
+    def reports_per_s(self) -> float:
+        return self.written / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class GenerationSummary:
+    """The result of :func:`generate_reports`."""
+
+    out_path: Path
+    lang: str
+    teachers: list[TeacherSummary] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def written(self) -> int:
+        return sum(t.written for t in self.teachers)
+
+    @property
+    def failed(self) -> int:
+        return sum(t.failed for t in self.teachers)
+
+    @property
+    def skipped(self) -> int:
+        return sum(t.skipped for t in self.teachers)
+
+    @property
+    def completion_tokens(self) -> int:
+        return sum(t.completion_tokens for t in self.teachers)
+
+    @property
+    def reports_per_s(self) -> float:
+        return self.written / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "out": str(self.out_path),
+            "lang": self.lang,
+            "written": self.written,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "seconds": round(self.seconds, 3),
+            "reports_per_s": round(self.reports_per_s, 1),
+            "teachers": [
+                {**asdict(t), "reports_per_s": round(t.reports_per_s, 1)} for t in self.teachers
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to write."""
+
+    report_id: str
+    record_id: str
+    record: dict[str, Value]
+    teacher: int
+    seed: int
+
+
+def report_seed(seed: int, report_id: str) -> int:
+    """The seed of one report: stable whatever the order or the resumption of the run."""
+    digest = hashlib.sha256(f"{seed}|{report_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def report_id(record_id: str, lang: str, slug: str, repeat: int = 0) -> str:
+    """``<record id>-<lang>-<teacher>``, plus ``-r<k>`` for the k-th repeat of a record."""
+    rid = f"{record_id}-{lang}-{slug}"
+    return f"{rid}-r{repeat}" if repeat else rid
+
+
+def _records(
+    records: pd.DataFrame | str | Path, schema: Schema
+) -> list[tuple[str, dict[str, Value]]]:
+    if isinstance(records, str | Path):
+        from pathsynth.cohort import read_records
+
+        frame = read_records(records, schema).frame
+    else:
+        frame = records
+    if "id" not in frame.columns:
+        raise PathsynthError("records need an 'id' column")
+    keys = [k for k in schema.keys if k in frame.columns]
+    out = []
+    seen: set[str] = set()
+    columns = {k: frame[k].tolist() for k in keys}
+    for i, rid in enumerate(frame["id"].astype(str).tolist()):
+        if rid in seen:
+            raise PathsynthError(f"duplicate record id {rid!r}")
+        seen.add(rid)
+        values: dict[str, Value] = dict.fromkeys(schema.keys)
+        for key in keys:
+            x = columns[key][i]
+            if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+                continue
+            x = x.item() if hasattr(x, "item") else x
+            var = schema[key]
+            if not var.is_valid(x):
+                raise PathsynthError(f"record {rid!r}: {key}={x!r} is not a canonical value")
+            values[key] = var.canonical(x)
+        out.append((rid, values))
+    if not out:
+        raise PathsynthError("no record to write reports from")
+    return out
+
+
+def plan_jobs(
+    records: list[tuple[str, dict[str, Value]]],
+    slugs: Sequence[str],
+    lang: str,
+    *,
+    n: int | None = None,
+    seed: int = 0,
+    per_teacher: bool = False,
+) -> list[Job]:
+    """The reports of a run, in order. ``n`` reports in all (per teacher with ``per_teacher``);
+    default one per record; records are reused, with a repeat suffix, when ``n`` exceeds them."""
+    total = len(records) if n is None else n
+    if total < 0:
+        raise PathsynthError("--n must be positive")
+    jobs: list[Job] = []
+    n_rec = len(records)
+
+    def job(i: int, t: int) -> Job:
+        rid, values = records[i % n_rec]
+        repeat = i // n_rec
+        report = report_id(rid, lang, slugs[t], repeat)
+        return Job(report, rid, values, t, report_seed(seed, report))
+
+    if per_teacher:
+        for i in range(total):
+            jobs.extend(job(i, t) for t in range(len(slugs)))
+    else:
+        # Shifting by the repeat gives a reused record to another teacher.
+        jobs = [job(i, (i % n_rec + i // n_rec) % len(slugs)) for i in range(total)]
+    return jobs
+
+
+def existing_ids(path: Path) -> set[str]:
+    """Ids already in an output file; a torn last line (a killed writer) is truncated away."""
+    if not path.exists():
+        return set()
+    with path.open("rb+") as fh:
+        data = fh.read()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):
+            fh.truncate(end)
+            data = data[:end]
+    ids: set[str] = set()
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            ids.add(str(row["id"]))
+        except (ValueError, KeyError, TypeError):
+            raise PathsynthError(
+                f"{path}:{i} is not a report line; move the file away or give another --out"
+            ) from None
+    return ids
+
+
+class _LineWriter:
+    """Appends JSON lines with one write(2) each, so a kill never leaves half a line behind
+    a whole one; fsync at most every second, and at close."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.last_sync = time.monotonic()
+        self.dirty = False
+
+    def write(self, row: dict[str, Any]) -> None:
+        data = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+        self.dirty = True
+        now = time.monotonic()
+        if now - self.last_sync >= _FSYNC_EVERY_S:
+            os.fsync(self.fd)
+            self.last_sync = now
+            self.dirty = False
+
+    def close(self) -> None:
+        if self.dirty:
+            os.fsync(self.fd)
+        os.close(self.fd)
+
+
+ProgressFn = Callable[[int, int], None]
+
+
+class _Run:
+    """The state of one generation run (shared by the worker tasks)."""
+
+    def __init__(
+        self,
+        teachers: list[TextGenerator],
+        summaries: list[TeacherSummary],
+        pack: PromptPack | None,
+        lang: Lang,
+        writer: _LineWriter,
+        temperature: float | None,
+        max_tokens: int | None,
+    ) -> None:
+        self.teachers = teachers
+        self.summaries = summaries
+        self.pack = pack
+        self.lang = lang
+        self.writer = writer
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.done = 0
+        self.tokens = 0
+        self.fatal: PathsynthError | None = None
+        self.streak = [0] * len(teachers)
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def _template_line(self, teacher: Any, job: Job) -> dict[str, Any]:
+        rep = teacher.compose(job.record, self.lang, job.seed)
+        material = json.dumps([job.record, self.lang, job.seed], sort_keys=True)
+        return {
+            "text": rep.text,
+            "spans": {k: [list(s) for s in v] for k, v in rep.spans.items()},
+            "style": dict(rep.style),
+            "prompt_sha256": hashlib.sha256(material.encode()).hexdigest(),
+            "model": teacher.name,
+            "prompt_tokens": 0,
+            "completion_tokens": len(rep.text.split()),
+        }
+
+    async def _llm_line(self, teacher: TextGenerator, job: Job) -> dict[str, Any]:
+        assert self.pack is not None
+        rng = random.Random(job.seed)
+        style = self.pack.draw_style(rng)
+        messages = self.pack.messages(job.record, style, rng)
+        sha = hashlib.sha256(
+            json.dumps(messages, ensure_ascii=False, separators=(",", ":")).encode()
+        ).hexdigest()
+        request = GenerationRequest(
+            id=job.report_id,
+            messages=messages,
+            lang=self.lang,
+            seed=job.seed,
+            temperature=self.pack.temperature if self.temperature is None else self.temperature,
+            max_tokens=self.pack.max_tokens if self.max_tokens is None else self.max_tokens,
+            record=job.record,
+            style=style,
+        )
+        gen = await teacher.agenerate(request)
+        line: dict[str, Any] = {
+            "text": gen.text,
+            "style": style,
+            "prompt_sha256": sha,
+            "model": gen.model or teacher.name,
+            "prompt_tokens": gen.prompt_tokens,
+            "completion_tokens": gen.completion_tokens,
+        }
+        if gen.spans is not None:
+            line["spans"] = {k: [list(s) for s in v] for k, v in gen.spans.items()}
+        return line
+
+    async def worker(self, t: int, jobs: list[Job], position: list[int]) -> None:
+        teacher = self.teachers[t]
+        summary = self.summaries[t]
+        compose = getattr(teacher, "compose", None) if _is_template(teacher) else None
+        while self.fatal is None and position[0] < len(jobs):
+            job = jobs[position[0]]
+            position[0] += 1
+            try:
+                if compose is not None:
+                    body = self._template_line(teacher, job)
+                    if position[0] % 64 == 0:
+                        await asyncio.sleep(0)  # let the other teachers' workers run
+                else:
+                    body = await self._llm_line(teacher, job)
+            except GenerationError as exc:
+                self._failure(t, summary, exc)
+                continue
+            except PathsynthError as exc:
+                # A record a teacher cannot write (e.g. a schema it does not know).
+                self._failure(t, summary, exc)
+                continue
+            row = {
+                "id": job.report_id,
+                "text": body.pop("text"),
+                "record": job.record,
+                "teacher": teacher.name,
+                "lang": self.lang,
+                "seed": job.seed,
+                **body,
+            }
+            self.writer.write(row)
+            self.streak[t] = 0
+            summary.written += 1
+            summary.prompt_tokens += int(row.get("prompt_tokens") or 0)
+            summary.completion_tokens += int(row.get("completion_tokens") or 0)
+            self.done += 1
+            self.tokens += int(row.get("completion_tokens") or 0)
+
+    def _failure(self, t: int, summary: TeacherSummary, exc: PathsynthError) -> None:
+        summary.failed += 1
+        summary.first_error = summary.first_error or str(exc)
+        self.done += 1
+        self.streak[t] += 1
+        if isinstance(exc, GenerationError) and exc.fatal:
+            self.fatal = exc
+        elif summary.written == 0 and self.streak[t] >= _FAIL_FAST:
+            self.fatal = PathsynthError(
+                f"teacher {summary.teacher}: the first {self.streak[t]} requests failed "
+                f"({summary.first_error})"
+            )
+        if self.fatal is not None:
+            # Stop every teacher now rather than after the requests in flight.
+            for task in self.tasks:
+                task.cancel()
+
+
+def _is_template(teacher: object) -> bool:
+    return type(teacher).__name__ == "TemplateTeacher" and hasattr(teacher, "compose")
+
+
+def _slug(teacher: str | TextGenerator) -> str:
+    if isinstance(teacher, str):
+        return parse_spec(teacher).slug
+    return slug_for_name(getattr(teacher, "name", type(teacher).__name__))
+
+
+def generate_reports(
+    records: pd.DataFrame | str | Path,
+    teachers: Sequence[str | TextGenerator],
+    lang: Lang,
+    out_path: str | Path,
+    n: int | None = None,
+    seed: int = 0,
+    per_teacher: bool = False,
+    *,
+    schema: Schema | str | None = None,
+    concurrency: int | None = None,
+    prompts: str | Path | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    teacher_options: dict[str, Any] | None = None,
+    progress: bool | ProgressFn = False,
+) -> GenerationSummary:
+    """Write reports for ``records`` (a frame with ``id`` + schema keys, or a records file).
+
+    ``teachers`` are specs (``template``, ``openai:MODEL@URL``...) or ready generators; they
+    share the records round-robin, or each writes every record with ``per_teacher``. ``n``
+    reports in all (per teacher with ``per_teacher``), default one per record. ``concurrency``
+    bounds the requests in flight per teacher (default: the backend's, 64 for servers).
+    ``prompts`` is a prompt pack folder (default: the built-in pack); ``temperature`` and
+    ``max_tokens`` override the pack's. ``progress``: True shows a rich progress bar on stderr;
+    a callable gets ``(done, total)``. Re-running with the same arguments resumes.
+    """
+    if lang not in LANGS:
+        raise PathsynthError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
+    if not teachers:
+        raise PathsynthError("give at least one --teacher")
+    if concurrency is not None and concurrency < 1:
+        raise PathsynthError("--concurrency must be at least 1")
+    sch = schema if isinstance(schema, Schema) else load_schema(schema or "breast13")
+    out = Path(out_path)
+    slugs = [_slug(t) for t in teachers]
+    dup = {s for s in slugs if slugs.count(s) > 1}
+    if dup:
+        raise PathsynthError(
+            f"teacher {sorted(dup)[0]!r} is given twice; list several servers of one model in "
+            "one spec: openai:MODEL@URL1,URL2"
+        )
+    rows = _records(records, sch)
+    jobs = plan_jobs(rows, slugs, lang, n=n, seed=seed, per_teacher=per_teacher)
+    need_pack = any(not (isinstance(t, str) and parse_spec(t).kind == "template") for t in teachers)
+    pack = PromptPack.load(lang, sch, prompts) if need_pack else None
+    done_ids = existing_ids(out)
+
+    generators: list[TextGenerator] = []
+    try:
+        for t in teachers:
+            if isinstance(t, str):
+                options = dict(teacher_options or {})
+                if concurrency is not None:
+                    options["concurrency"] = concurrency
+                generators.append(make_generator(t, schema=sch, **options))
+            else:
+                generators.append(t)
+        summaries = [TeacherSummary(g.name) for g in generators]
+        pending: list[list[Job]] = [[] for _ in generators]
+        for job in jobs:
+            summaries[job.teacher].planned += 1
+            if job.report_id in done_ids:
+                summaries[job.teacher].skipped += 1
+            else:
+                pending[job.teacher].append(job)
+        summary = GenerationSummary(out, lang, summaries)
+        writer = _LineWriter(out)
+        try:
+            asyncio.run(
+                _generate(
+                    generators,
+                    pending,
+                    summary,
+                    pack,
+                    lang,
+                    writer,
+                    concurrency,
+                    temperature,
+                    max_tokens,
+                    progress,
+                )
+            )
+        finally:
+            writer.close()
+    finally:
+        if generators:
+            asyncio.run(_close(generators))
+    return summary
+
+
+async def _close(generators: list[TextGenerator]) -> None:
+    for g in generators:
+        # Closing must not hide the run's own outcome.
+        with contextlib.suppress(Exception):
+            await g.aclose()
+
+
+async def _generate(
+    generators: list[TextGenerator],
+    pending: list[list[Job]],
+    summary: GenerationSummary,
+    pack: PromptPack | None,
+    lang: Lang,
+    writer: _LineWriter,
+    concurrency: int | None,
+    temperature: float | None,
+    max_tokens: int | None,
+    progress: bool | ProgressFn,
+) -> None:
+    run = _Run(generators, summary.teachers, pack, lang, writer, temperature, max_tokens)
+    total = sum(len(p) for p in pending)
+    start = time.perf_counter()
+    tasks: list[asyncio.Task[None]] = []
+    for t, jobs in enumerate(pending):
+        if not jobs:
+            continue
+        gen = generators[t]
+        hint: int = getattr(gen, "max_concurrency", None) or 8
+        width = 1 if _is_template(gen) else concurrency or hint
+        position = [0]
+        started = time.perf_counter()
+
+        async def teacher_task(
+            t: int, jobs: list[Job], position: list[int], width: int, started: float
+        ) -> None:
+            await asyncio.gather(*(run.worker(t, jobs, position) for _ in range(width)))
+            summary.teachers[t].seconds = time.perf_counter() - started
+
+        tasks.append(
+            asyncio.create_task(teacher_task(t, jobs, position, min(width, len(jobs)), started))
+        )
+    run.tasks = tasks
+    reporter = _Reporter(progress, total, run, summary)
+    await reporter.start()
+    try:
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+    finally:
+        for task in tasks:
+            task.cancel()
+        await reporter.stop()
+        summary.seconds = time.perf_counter() - start
+    if run.fatal is not None:
+        raise PathsynthError(str(run.fatal))
+
+
+class _Reporter:
+    """Refreshes the progress display from the run's counters ten times a second, so the hot
+    path only increments integers."""
+
+    def __init__(
+        self, progress: bool | ProgressFn, total: int, run: _Run, summary: GenerationSummary
+    ) -> None:
+        self.progress = progress
+        self.total = total
+        self.run = run
+        self.summary = summary
+        self.task: asyncio.Task[None] | None = None
+        self.bar: Any = None
+        self.bar_task: Any = None
+        self.start_time = time.perf_counter()
+
+    async def start(self) -> None:
+        if self.progress is False:
+            return
+        if self.progress is True:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("[bold]reports {task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rps]:.1f} reports/s  {task.fields[tps]:.0f} tokens/s"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+            )
+            self.bar.start()
+            self.bar_task = self.bar.add_task(self.summary.lang, total=self.total, rps=0.0, tps=0.0)
+        self.task = asyncio.create_task(self._loop())
+
+    def _refresh(self) -> None:
+        done = self.run.done
+        elapsed = max(time.perf_counter() - self.start_time, 1e-9)
+        if self.bar is not None:
+            self.bar.update(
+                self.bar_task,
+                completed=done,
+                rps=done / elapsed,
+                tps=self.run.tokens / elapsed,
+            )
+        elif callable(self.progress):
+            self.progress(done, self.total)
+
+    async def _loop(self) -> None:
+        while True:
+            self._refresh()
+            await asyncio.sleep(0.1)
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+            self._refresh()
+        if self.bar is not None:
+            self.bar.stop()
+
+
+__all__ = [
+    "GenerationSummary",
+    "Job",
+    "TeacherSummary",
+    "existing_ids",
+    "generate_reports",
+    "plan_jobs",
+    "report_id",
+    "report_seed",
+]
