@@ -34,7 +34,7 @@ WORDS = {
     w: i
     for words in (
         ("aucun", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"),
-        ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+        ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
     )
     for i, w in enumerate(words)
 }
@@ -173,6 +173,8 @@ def test_span_text_states_the_value(corpus: list, schema: Schema) -> None:
                         "-",
                         "non ampl",
                         "not ampl",
+                        "not overexp",
+                        "non surexp",
                         "0",
                         "1+",
                         "2+",

@@ -68,7 +68,7 @@ _TRIPLES = {
 }
 _WORDS = {
     "fr": ("aucun", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"),
-    "en": ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    "en": ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
 }
 _FIELD_KEYS = (
     "echantillon",
@@ -182,6 +182,11 @@ class BreastReport:
         self.rupture_done = False
         self._triple: tuple[int, int, int] | None = None
         self._pct: dict[str, int] = {}
+        self._intensity: dict[str, int] = {}
+        self._her2: str | None = None
+        self._ratio = ""
+        self._margin: tuple[int, str] | None = None
+        self._day = (rng.randint(1, 20), rng.randint(1, 12), rng.randint(2012, 2025))
         self.node_specs = self._plan_nodes()
         # "parts": each specimen's counts spanned; "total": one spanned total, parts unspanned.
         multi = len(self.node_specs) > 1
@@ -227,14 +232,17 @@ class BreastReport:
     def surface(self, key: str) -> str:
         return self.pick(self.lex.surfaces[(key, str(self.v[key]))])
 
-    def side_after(self) -> str:
-        """The breast side written after a specimen name."""
+    def side_after(self, noun: str = "") -> str:
+        """The breast side written after a specimen name (agreeing with it in French)."""
         if self.fr:
-            return f" {self.side}"
+            masculine = noun.split(" ", 1)[0].lower() in ("curage", "évidement", "prélèvement")
+            return f" {self.side}" if masculine or self.side == "gauche" else " droite"
         return self.pick((f", {self.side}", f" ({self.side})", f", {self.side} breast"))
 
     def date(self) -> str:
-        d, m, y = self.r.randint(1, 28), self.r.randint(1, 12), self.r.randint(2012, 2025)
+        """A date within days of the report's own (collection, reception, signature)."""
+        d0, m, y = self._day
+        d = d0 + self.r.randint(0, 8)
         if self.fr or self.chance(0.3):
             return f"{d:02d}/{m:02d}/{y}"
         return f"{m}/{d}/{y}"
@@ -322,7 +330,10 @@ class BreastReport:
             if ctx == "compact":
                 return self.say(R["neg_compact"], lab=self.pick(R["short"][key]))
             return self.pick(R["neg"])
-        intens = self.r.randint(1, 3) if p > 10 else self.r.randint(1, 2)
+        if key not in self._intensity:
+            # Low-positive tumours stain weakly; the draw is kept for the whole report.
+            self._intensity[key] = self.r.randint(1, 3) if p > 10 else 1
+        intens = self._intensity[key]
         score = (2 if p <= 10 else 3 if p <= 33 else 4 if p <= 66 else 5) + intens
         kw = {"p": ps, "iw": R["intensity"][intens - 1], "x": R["crosses"][intens - 1]}
         if ctx == "compact":
@@ -331,13 +342,28 @@ class BreastReport:
             return self.say(R["low_pos"], **kw)
         return self.say(R["pos"], score=score, **kw)
 
+    def her2_class(self) -> str:
+        """The IHC class behind the HER2 status, drawn once per report (``neg_1``...)."""
+        if self._her2 is None:
+            if self.v["her2"] == "positive":
+                self._her2 = "pos_3" if self.chance(0.75) else "pos_2"
+            else:
+                self._her2 = self.r.choice(("neg_0", "neg_0", "neg_1", "neg_1", "neg_2"))
+            self._ratio = fmt_num(
+                self.r.uniform(2.2, 6.0) if self._her2 == "pos_2" else self.r.uniform(1.0, 1.8),
+                self.comma,
+                1,
+            )
+        return self._her2
+
     def her2_text(self, ctx: str) -> str:
         H = self.V["her2"]
-        pos = self.v["her2"] == "positive"
-        name = ("pos" if pos else "neg") + ("_compact" if ctx == "compact" else "")
-        ratio = fmt_num(self.r.uniform(2.2, 6.0), self.comma, 1)
-        ratio_neg = fmt_num(self.r.uniform(1.0, 1.8), self.comma, 1)
-        return self.say(H[name], ratio=ratio, ratio_neg=ratio_neg)
+        cls = self.her2_class()
+        if ctx == "compact":
+            return self.pick(H["compact_" + cls])
+        if self.chance(0.15):
+            return self.pick(H[cls[:3] + "_any"])
+        return self.say(H[cls], ratio=self._ratio, ratio_neg=self._ratio)
 
     def ki67_text(self) -> str:
         k = float(self.v["ki67"])  # type: ignore[arg-type]
@@ -358,11 +384,13 @@ class BreastReport:
         yes = self.v["marges_saines"] == "yes"
         if not self.chance(0.45 if yes else 0.5):
             return ""
-        d = self.r.choice((1, 2, 3, 4, 5, 6, 8, 10, 12, 15))
+        if self._margin is None:
+            # One closest margin per report, however often it is mentioned.
+            d = self.r.choice((1, 2, 3, 4, 5, 6, 8, 10, 12, 15))
+            self._margin = (d, self.pick(self.T["margin_sides"]))
+        d, side = self._margin
         dd = f"{d} mm" if self.chance(0.7) else f"{fmt_num(d / 10, self.comma)} cm"
-        return self.say(
-            M["yes_tail" if yes else "no_tail"], d=dd, side=self.pick(self.T["margin_sides"])
-        )
+        return self.say(M["yes_tail" if yes else "no_tail"], d=dd, side=side)
 
     def yesno_text(self, key: str, ctx: str) -> str:
         Y = self.V["emboles" if key == "emboles" else "rupture"]
@@ -667,10 +695,13 @@ class BreastReport:
         dims = " x ".join(fmt_num(x, self.comma) for x in (a, b, c)) + " cm"
         weight = max(3, round(a * b * c * self.r.uniform(0.7, 1.0)))
         if self.known("echantillon"):
-            self.t(self.pick(G["intro"]))
+            intro = self.pick(G["intro"])
             s = self.surface("echantillon")
+            if self.fr and intro.endswith(" de ") and s[:1].lower() in "aeéèêiouyh":
+                intro = intro[:-3] + "d'"
+            self.t(intro)
             self.val("echantillon", cap(s) if self.at_start() else s)
-            self.t(self.side_after() if self.chance(0.5) else "")
+            self.t(self.side_after("pièce" if intro else s) if self.chance(0.5) else "")
             self.t(self.pick(G["orientation"]))
             self.t(self.say(G["measures"], dims=dims, w=weight))
         else:
@@ -856,9 +887,10 @@ class BreastReport:
             a, b, c = self.triple()
             self.t(bullet + self.say(self.T["cap_components"], a=a, b=b, c=c) + "\n")
         self.t(bullet + self.label(key) + self.sep())
-        self.val(key, self.value_text(key, "field"))
+        text = self.value_text(key, "field")
+        self.val(key, text)
         if key == "echantillon" and self.chance(0.4):
-            self.t(self.side_after())
+            self.t(self.side_after(text))
         elif key == "marges_saines":
             self.t(self.margin_tail())
         self.t("\n")
@@ -975,8 +1007,9 @@ class BreastReport:
     def conclusion_paragraph(self, with_nodes: bool = True) -> None:
         """A one-paragraph conclusion: specimen, tumour, margins, nodes, markers, pTNM."""
         if self.known("echantillon"):
-            self.val("echantillon", cap(self.surface("echantillon")))
-            self.t(self.side_after() if self.chance(0.5) else "")
+            s = self.surface("echantillon")
+            self.val("echantillon", cap(s))
+            self.t(self.side_after(s) if self.chance(0.5) else "")
             self.t(self.pick((" : ", ". ", " - ") if self.fr else (": ", ". ", " - ")))
         self.tumour_sentence()
         if self.chance(0.5):
@@ -1084,7 +1117,7 @@ class BreastReport:
                     " "
                     + self.pick(("G", "D", "gauche", "droit") if self.fr else ("L", "R", "left"))
                 )
-            self.t(self.pick((" : ", " - ", ": ")))
+            self.t(self.pick((" : ", " - ", ": ") if self.fr else (": ", " - ", ": ")))
         if self.known("diagnostic"):
             self.val("diagnostic", self.surface("diagnostic"))
             self.t(" ")
