@@ -185,6 +185,94 @@ def cohort_validate(
 # --- reports generate (teachers) ---------------------------------------------------------------
 
 
+@reports_app.command("generate")
+def reports_generate(
+    records: Annotated[Path, typer.Option("--records", help="Records file (CSV or Parquet).")],
+    teacher: Annotated[
+        list[str],
+        typer.Option(
+            "--teacher",
+            help="Teacher spec, repeatable: template, openai:MODEL@URL[,URL...], "
+            "transformers:PATH, llamacpp:PATH.gguf | llamacpp:gemma3-270m; "
+            "backend options as SPEC?name=value&name=value.",
+        ),
+    ],
+    lang: Annotated[str, typer.Option("--lang", help="Report language: fr or en.")],
+    out: Annotated[Path, typer.Option("--out", help="Reports JSONL (appended; re-run resumes).")],
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n", help="Reports to write (per teacher with --per-teacher); default one per record."
+        ),
+    ] = None,
+    seed: SeedOpt = 0,
+    per_teacher: Annotated[
+        bool, typer.Option("--per-teacher", help="Every teacher writes every record.")
+    ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency", help="Requests in flight per teacher (default: 64 for servers)."
+        ),
+    ] = None,
+    prompts: Annotated[
+        Path | None, typer.Option("--prompts", help="Prompt pack folder (default: built-in).")
+    ] = None,
+    temperature: Annotated[
+        float | None,
+        typer.Option("--temperature", help="Sampling temperature (default: the pack's)."),
+    ] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option("--max-tokens", help="Longest report in tokens (default: the pack's)."),
+    ] = None,
+    schema: SchemaOpt = "breast13",
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Teachers write reports from records, one JSONL line each, with provenance."""
+    from rich.table import Table
+
+    from pathsynth.reports.generate import generate_reports
+
+    if lang not in ("fr", "en"):
+        raise PathsynthError(f"--lang must be fr or en, not {lang!r}")
+    summary = generate_reports(
+        records,
+        teacher,
+        lang,  # type: ignore[arg-type]
+        out,
+        n=n,
+        seed=seed,
+        per_teacher=per_teacher,
+        schema=schema,
+        concurrency=concurrency,
+        prompts=prompts,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        progress=not quiet,
+    )
+    table = Table(title=f"reports generate → {out}")
+    for column in ("teacher", "written", "already", "failed", "tokens", "seconds", "reports/s"):
+        table.add_column(column, justify="left" if column == "teacher" else "right")
+    for t in summary.teachers:
+        table.add_row(
+            t.teacher,
+            str(t.written),
+            str(t.skipped),
+            str(t.failed),
+            str(t.completion_tokens),
+            f"{t.seconds:.1f}",
+            f"{t.reports_per_s:.1f}",
+        )
+    console.print(table)
+    for t in summary.teachers:
+        if t.first_error:
+            console.print(f"{t.teacher}: first error: {t.first_error}", highlight=False)
+    if summary.failed:
+        console.print(f"{summary.failed} reports failed: run the same command again to retry them")
+        raise typer.Exit(1)
+
+
 # --- reports filter ----------------------------------------------------------------------------
 
 
