@@ -180,6 +180,7 @@ class BreastReport:
         self.written: set[str] = set()
         self.nodes_done = False
         self.rupture_done = False
+        self.ihc_later = False
         self._triple: tuple[int, int, int] | None = None
         self._pct: dict[str, int] = {}
         self._intensity: dict[str, int] = {}
@@ -364,6 +365,13 @@ class BreastReport:
         if self.chance(0.15):
             return self.pick(H[cls[:3] + "_any"])
         return self.say(H[cls], ratio=self._ratio, ratio_neg=self._ratio)
+
+    def hot_spot(self) -> None:
+        """A second, higher Ki-67 figure for hot spots (not the value of the record)."""
+        k = float(self.v["ki67"])  # type: ignore[arg-type]
+        if k <= 80 and self.chance(0.08):
+            h = int(min(100, round(k + self.r.randint(10, 30), -1)))
+            self.t(self.say(self.T["hot_spot"], h=h))
 
     def ki67_text(self) -> str:
         k = float(self.v["ki67"])  # type: ignore[arg-type]
@@ -708,7 +716,12 @@ class BreastReport:
             self.t(self.say(G["intro_unknown"], dims=dims, w=weight))
         if self.known("taille") and self.chance(0.4):
             self.t(self.pick(G["lesion"]))
-            self.val("taille", self.size_text())
+            if self.chance(0.25):
+                # Gross size: rounded, larger than the invasive size measured on slides.
+                gross_mm = max(t + 2.0, 5.0 * round(t * self.r.uniform(1.1, 1.4) / 5.0))
+                self.w.raw(self.mm_text(gross_mm))
+            else:
+                self.val("taille", self.size_text())
             self.t(". ")
         elif self.chance(0.5):
             self.t(self.pick(G["no_size"]))
@@ -832,6 +845,7 @@ class BreastReport:
             K = self.V["ki67"]
             self.t(self.pick(K["intro"] if style == "field" else K["compact"]))
             self.val(key, self.ki67_text())
+            self.hot_spot()
         elif style == "compact" and self.chance(0.6):
             self.val(
                 key,
@@ -894,6 +908,26 @@ class BreastReport:
         elif key == "marges_saines":
             self.t(self.margin_tail())
         self.t("\n")
+
+    def fields(self, keys: Sequence[str], bullet: str = "") -> None:
+        """Checklist lines for ``keys`` (inside a section written as prose otherwise)."""
+        if self.w.tail(1) not in ("", "\n"):
+            self.t("\n")
+        for key in keys:
+            self.field(key, bullet)
+
+    def specimen_line(self) -> None:
+        """``Nature du prélèvement : tumorectomie gauche + ganglion sentinelle``."""
+        if not self.known("echantillon"):
+            return
+        self.t(self.pick(self.T["specimen_line"]))
+        s = self.surface("echantillon")
+        self.val("echantillon", s)
+        self.t(self.side_after(s))
+        kinds = [spec.kind for spec in self.node_specs]
+        if kinds and self.chance(0.8):
+            self.t(self.pick(self.T["specimen_nodes"][kinds[0]]))
+        self.t("\n\n")
 
     def node_fields(self, bullet: str = "") -> None:
         """Node counts as checklist lines (totals in separate lines, or per specimen)."""
@@ -967,6 +1001,8 @@ class BreastReport:
     def layout_sections(self, synoptic: bool = False) -> None:
         """Clinical history / gross / microscopy / (IHC) / conclusion (/ synoptic)."""
         self.header()
+        if self.chance(0.35):
+            self.specimen_line()
         if self.chance(0.75):
             self.section("clinical")
             self.history()
@@ -974,23 +1010,28 @@ class BreastReport:
         self.gross()
         self.frozen_section()
         self.section("micro")
-        self.tumour_sentence()
+        if self.chance(0.3):
+            self.fields(("diagnostic", "grade", "taille", "emboles", "marges_saines"))
+        else:
+            self.tumour_sentence()
+            self.emboles_margins()
         self.dcis()
-        self.emboles_margins()
         self.benign_extra()
         self.page_break()
         if not synoptic and self.chance(0.6):
             self.t("\n")
             self.nodes_block("prose")
+        # Markers often come later, in an addendum: the conclusion then leaves them out.
+        self.ihc_later = not synoptic and any(self.known(k) for k in MARKERS) and self.chance(0.1)
         separate_ihc = self.chance(0.5)
-        if separate_ihc:
+        if separate_ihc and not self.ihc_later:
             self.section("ihc")
             self.technique()
             if self.chance(0.5):
                 self.ihc_lines()
             else:
                 self.ihc_prose()
-        elif not synoptic:
+        elif not synoptic and not self.ihc_later:
             self.t("\n")
             self.ihc_prose()
         self.section("conclusion")
@@ -999,6 +1040,10 @@ class BreastReport:
             self.section("synoptic")
             self.checklist()
         self.signature()
+        if self.ihc_later:
+            self.t("\n" + self.say(self.T["ihc_addendum"], date=self.date()) + "\n")
+            self.technique()
+            self.ihc_lines(self.pick(("", "- ")))
 
     def layout_sections_synoptic(self) -> None:
         """Sections, then a synoptic checklist that restates the values."""
@@ -1017,7 +1062,8 @@ class BreastReport:
         self.emboles_margins()
         if with_nodes:
             self.nodes_block("prose")
-        if self.chance(0.5) or any(self.known(k) and k not in self.written for k in MARKERS):
+        unwritten = any(self.known(k) and k not in self.written for k in MARKERS)
+        if not self.ihc_later and (self.chance(0.5) or unwritten):
             self.ihc_compact_sentence()
         if self.chance(0.5):
             p = self.ptnm()
@@ -1162,13 +1208,14 @@ class BreastReport:
         parts.append(partial(self.breast_part, upper=upper))
         if self.chance(0.3):
             parts.reverse()
-        tags = self.pick(("letter", "paren", "dot", "word"))
+        tags = self.pick(("letter", "paren", "dot", "word", "slash"))
         for i, part in enumerate(parts):
             tag = {
                 "letter": "ABCDEFGH"[i] + ". ",
                 "paren": f"{i + 1}) ",
                 "dot": f"{i + 1}. ",
                 "word": self.T["specimen_word"].format(i=i + 1),
+                "slash": f"{i + 1}/ ",
             }[tags]
             part(tag)
             self.t("\n")
