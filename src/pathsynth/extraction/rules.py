@@ -91,7 +91,9 @@ _HEADERS: list[tuple[int, re.Pattern[str]]] = [
         ),
     ),
 ]
-_HEADER_LINE = re.compile(r"^[\s\-*#>•=_]*(?:[0-9ivx]{1,3}[.)]\s*)?([a-z' ]{3,60}?)\s*(?::|-|$)")
+_HEADER_LINE = re.compile(
+    r"^[\s\-*#>•=_+]*(?:[0-9ivx]{1,3}[.)]\s*)?([a-z' ]{3,60}?)\s*(?::|\s-\s|-|=|$)"
+)
 
 
 @dataclass(frozen=True)
@@ -104,27 +106,28 @@ class Statement:
     text: str  # folded text of the span
 
 
-def _section_kind(line: str) -> int | None:
+def _header(line: str) -> tuple[int, int] | None:
+    """(section kind, offset of the text after the header) when ``line`` opens a section."""
     m = _HEADER_LINE.match(line)
     if not m:
         return None
     head = m.group(1).strip()
-    rest = line[m.end() :].strip()
     for kind, rx in _HEADERS:
-        hm = rx.fullmatch(head)
-        if hm:
-            # "Diagnostic : carcinome..." opens a section; "Diagnosis of ..." in a sentence does not
-            if rest and line[m.end() - 1 : m.end()] not in {":", "-"} and len(head) > 25:
-                return None
-            return kind
+        if rx.fullmatch(head):
+            return kind, m.end()
     return None
+
+
+def _section_kind(line: str) -> int | None:
+    found = _header(line)
+    return found[0] if found else None
 
 
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=\S)|(?<=[.;])$")
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•>]|\(?[0-9a-z]{1,2}[.)/]\s|[0-9]{1,2}\s*[-:]|#)")
-_KEY_VALUE = re.compile(r"^\s*[\w' /().-]{2,45}\s*:\s*\S")
+_KEY_VALUE = re.compile(r"^\s*[\w' /().-]{2,45}\s*[:=]")
 
 
 def _logical_lines(original: str, folded: str) -> list[tuple[int, int]]:
@@ -139,6 +142,7 @@ def _logical_lines(original: str, folded: str) -> list[tuple[int, int]]:
         if out:
             p_start, p_end = out[-1]
             prev = folded[p_start:p_end].rstrip()
+            last = prev.rsplit("\n", 1)[-1]  # the previous physical line
             cur = folded[start:end]
             first = original[start:end].lstrip()[:1]
             wrapped = (
@@ -148,7 +152,9 @@ def _logical_lines(original: str, folded: str) -> list[tuple[int, int]]:
                 and not _LIST_ITEM.match(cur)
                 and _section_kind(cur.strip()) is None
                 and "|" not in cur
-                and (first.islower() or (len(prev) >= 50 and not _KEY_VALUE.match(cur)))
+                and not re.search(r"\t|\S {3,}\S", original[start:end])  # a table row
+                and len(last) >= 40
+                and (first.islower() or (len(last) >= 60 and not _KEY_VALUE.match(cur)))
             )
             if wrapped:
                 out[-1] = (p_start, end)
@@ -171,14 +177,14 @@ def statements(folded: str, original: str | None = None) -> list[Statement]:
             if kind == CLINICAL:
                 kind = OTHER
             continue
-        new_kind = _section_kind(line)
-        if new_kind is not None:
-            kind = new_kind
-            colon = raw_line.find(":")
-            if colon < 0 or not raw_line[colon + 1 :].strip():
+        header = _header(raw_line)
+        if header is not None:
+            kind = header[0]
+            # "Diagnostic : CCI", "Histologie - carcinome ...": the rest of the line is read
+            if not raw_line[header[1] :].strip():
                 pending = None
                 continue
-            start = start + colon + 1
+            start = start + header[1]
         if pending is not None:
             out.append(Statement(pending[0], end, kind, folded[pending[0] : end]))
             pending = None
@@ -261,11 +267,16 @@ def _specimen(stmts: list[Statement]) -> list[Finding]:
 
 
 def _histology(stmts: list[Statement]) -> list[Finding]:
+    # a named type anywhere beats "invasive carcinoma" of unnamed type (synoptic titles)
+    return _histology_pass(stmts, generic=False) or _histology_pass(stmts, generic=True)
+
+
+def _histology_pass(stmts: list[Statement], *, generic: bool) -> list[Finding]:
     out = []
     for s in _readable(stmts):
         if _PRIOR.search(s.text) and s.kind != CONCLUSION:
             continue
-        found = histology_in(s.text)
+        found = histology_in(s.text, generic=generic)
         if found:
             code, a, b = found
             out.append(Finding(code, (s.start + a, s.start + b), s.kind))
@@ -310,7 +321,9 @@ _SIZE_EXCLUDE_BEFORE = re.compile(
     r"intracanal\w*|intraduct\w*|peau|skin|cutane\w*|fuseau|ellipse|mamelon|areole|nipple|"
     r"graisse|fat|cicatrice|scar|poids|weigh\w*|pese|prolongement|lambeau|tissu|tissue|kyste|"
     r"cyst|clip|harpon|wire|cavit\w*|hematome|seroma|radiolog\w*|echograph\w*|imagerie|"
-    r"mammograph\w*|irm|mri|ultrasound|orientation|fil|suture|pectoral\w*|muscle|sein|breast|"
+    r"mammograph\w*|irm|mri|ultrasound|orientation|fil|suture|pectoral\w*|muscle|"
+    r"mastectom\w*|tumorectom\w*|lumpectom\w*|quadrantectom\w*|zonectom\w*|excision|exerese|"
+    r"biops\w*|oriente\w*|oriented|received|recu\w*|"
     r"quadrant)\b[^.;:]{0,30}$|x\s*$"
 )
 _SIZE_EXCLUDE_AFTER = re.compile(
@@ -372,7 +385,7 @@ def _size(stmts: list[Statement]) -> list[Finding]:
 _MARGIN_CUE = re.compile(
     r"\bmarges?\b|\bberges?\b|limites? (?:d'exerese|chirurgicales?|de resection)|"
     r"\bmargins?\b|\brecoupes?\b|\bin sano\b|\br[01]\b|exerese (?:in)?complete|"
-    r"\blimites? (?:saines?|atteintes?|envahies?|indemnes?|libres?)|"
+    r"\blimites? (?:\w+ )?(?:non |pas )?(?:saines?|atteintes?|envahies?|indemnes?|libres?)|"
     r"(?:complete|incomplete) excision|inked (?:surface|margin)|\bencr\w*"
 )
 
@@ -400,7 +413,7 @@ def _margins(stmts: list[Statement]) -> list[Finding]:
 
 
 _LVI = re.compile(
-    r"embol\w*|\blvi\b|lympho\W?vasc\w*|angio\W?lymph\w*|(?:lymphatic|vascular|venous|"
+    r"embol\w*|\blvi\b|lympho\W?vasc\w*|lympho\W?v?ascular|angio\W?lymph\w*|(?:lymphatic|vascular|venous|"
     r"lymph-vascular) (?:space )?invasion|invasion (?:lympho)?vasculaire|envahissement "
     r"(?:lympho)?vasculaire|permeation\w*|\bilv\b"
 )
@@ -495,11 +508,13 @@ def _her2(stmts: list[Statement]) -> list[Finding]:
 # --- lymph nodes ---------------------------------------------------------------------------
 
 _NODE_CUE = re.compile(
-    r"ganglion\w*|\bnodes?\b|\bgg\b|\bn\s*\+|\bp?n[0-3][abc]?\b|curage|sentinel\w*|"
+    r"ganglion\w*|\bnodes?\b|\bgg\b|\bgs\b|\bslnb?\b|\bn\s*\+|\bp?n[0-3][abc]?\b|curage|sentinel\w*|"
     r"\blns?\b|lymph|axillai\w*|axillary"
 )
+# a statement of the total count, which is not to be added to per-specimen counts
 _TOTAL = re.compile(
-    r"\bau total\b|\btotal\b|\bsoit\b|\bin total\b|\boverall\b|\bp?n[0-3]\w*\s*\(|\bpn"
+    r"\bau total\b|\btotal\b|\bsoit\b|\bin total\b|\boverall\b|"
+    r"\bp?n[0-3][a-z]*(?:\s*\((?:i|sn|mol)[+-]?\))?\s*\(\s*\d+\s*(?:n\s*\+?\s*)?/"
 )
 _ITC = re.compile(r"cellules tumorales isolees|isolated tumou?r cells|\bitc\b|\(i\+\)")
 
@@ -605,6 +620,9 @@ _READERS: dict[str, Reader] = {
 }
 
 
+_LEADER = re.compile(r"\.{3,}|…+|_{3,}")
+
+
 class RulesExtractor:
     """Section-aware pattern extractor for breast-cancer pathology reports (French, English).
 
@@ -627,7 +645,8 @@ class RulesExtractor:
     def extract_one(self, text: str, *, lang: Lang | None = None) -> Extraction:
         """Values and evidence spans for one report."""
         text = text or ""
-        folded = repair_breaks(fold(text))
+        # dot leaders ("Grade ........ 2") are layout, not sentence ends
+        folded = _LEADER.sub(lambda m: " " * len(m.group(0)), repair_breaks(fold(text)))
         stmts = statements(folded, text)
         found: dict[str, list[Finding]] = {}
         for key in self.schema.keys:

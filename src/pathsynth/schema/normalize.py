@@ -85,7 +85,8 @@ def _read_size(var: Variable, t: str) -> Value:
 
 _PCT = re.compile(
     r"([<>]|inf\w*\s+a|sup\w*\s+a|less than|greater than|moins de|plus de)?"
-    rf"\s*({NUM})\s*(?:(?:-|a|to)\s*({NUM})\s*)?(?:%|pour\s?cents?\b|percent\b|per cent\b)"
+    rf"\s*(?<![\w.,])({NUM})\s*(?:(?:-|a|to)\s*({NUM})\s*)?"
+    r"(?:%|pour\s?cents?\b|percent\b|per cent\b)"
 )
 
 
@@ -120,7 +121,8 @@ def _read_ki67(var: Variable, t: str) -> Value:
         return (low + high) / 2
     m = _KI67_KEY.search(t)
     if m:
-        after = re.match(rf"\W{{0,15}}({NUM})\b", t[m.end() :])
+        # "Ki67 : 15", not the antibody clone of "Ki-67 (30-9)"
+        after = re.match(rf"\s*(?:[:=]|a|de|of|at)?\s*({NUM})\b(?!\s*[-/)])", t[m.end() :])
         if after:
             return to_float(after.group(1))
         return None
@@ -132,7 +134,7 @@ def _read_ki67(var: Variable, t: str) -> Value:
 
 _GRADE_KEY = re.compile(r"\b(?:grade|sbr|ee|elston|nottingham|bloom|nhg|g(?=[123]\b))")
 _GRADE_TOKEN = re.compile(
-    r"\s*[:=(]?\s*\b(iii|ii|i|[il1|]{1,3}|[123])\b(?!\s*[+-]\s*\d)(?!\s*(?:mm|cm|%|[.,]\d))"
+    r"\s*[:=(]?\s*(?:\b|(?<=[a-z])(?=[123]))(iii|ii|i|[il1|]{1,3}|[123])\b(?!\s*[+-]\s*\d)(?!\s*(?:mm|cm|%|[.,]\d))"
 )
 _COMPONENTS = re.compile(r"(?<![\d/.,])([123])\s*[-+,]\s*([123])\s*[-+,]\s*([123])(?![\d/.,])")
 _SCORE = re.compile(
@@ -165,7 +167,10 @@ def grade_in(t: str) -> tuple[int, int, int] | None:
         if re.search(r"nucl\w*\W*$", t[max(0, m.start() - 12) : m.start()]):
             continue
         rest = t[m.end() : m.end() + 45]
-        gap = re.match(r"[^0-9\n;]*?(?=\s*[:=(]?\s*\b(?:iii|ii|i|[il1|]{1,3}|[123])\b)", rest)
+        gap = re.match(
+            r"[^0-9\n;]*?(?=\s*[:=(]?\s*(?:\b|(?<=[a-z])(?=[123]))(?:iii|ii|i|[il1|]{1,3}|[123])\b)",
+            rest,
+        )
         if not gap:
             continue
         if re.search(r"score|total|nucl|mitos|architect|pleomorph|tubul|[<>]", gap.group(0)):
@@ -178,7 +183,19 @@ def grade_in(t: str) -> tuple[int, int, int] | None:
         value = _roman(tok.group(1))
         if value is not None and 1 <= value <= 3:
             return value, m.start(), m.end() + tok.end()
-    sc = _SCORE.search(t)
+    sc = next(
+        (
+            m
+            for m in _SCORE.finditer(t)
+            # "tubules: score 3; pleomorphism: score 3" are components, not the total
+            if not m.group(0).startswith("score")
+            or not re.search(
+                r"tubul|glandul|pleomorph|nucl|noyau|mitos|mitot|architect|acin",
+                t[max(0, m.start() - 30) : m.start()],
+            )
+        ),
+        None,
+    )
     if sc:
         g = score_to_grade(int(sc.group(1) or sc.group(2)))
         if g is not None:
@@ -208,7 +225,7 @@ MARKERS = {
     ),
     "rp": r"(?:\brp\b|\bpr\b|\bpgr\b|\brp\s*[+-]|\bpr\s*[+-]|progest\w*)",
     "her2": r"(?:her\W?2(?:\W?neu)?|c\W?erb\W?b\W?2|erbb2|\bneu\b)",
-    "ki67": r"(?:ki\W{0,2}67|mib\W?1)",
+    "ki67": r"(?:ki\W{0,2}67|mib\W?1|ind(?:ex|ice) de proliferation|proliferation index)",
 }
 _MARKER_RE = {k: re.compile(v) for k, v in MARKERS.items()}
 
@@ -328,6 +345,11 @@ def _read_her2(var: Variable, t: str) -> Value:
         return "negative"
     if score == 2 or _EQUIVOCAL.search(part):
         return None
+    tail = part[name.end() :] if name else ""
+    if re.match(r"\s*\(?\s*-(?!\s*\d)", tail):
+        return "negative"
+    if re.match(r"\s*\(?\s*\+(?!\s*\d)", tail):
+        return "positive"
     if re.search(r"her\W?2\W?low|\blow\b|\bfaible", part):
         return "negative"
     if _OVER_NEG.search(part) or re.search(r"\bnegati\w*|\bneg\b|\(\s*-\s*\)", part):
@@ -460,7 +482,7 @@ _NODE = r"(?:ganglions?|gg|gl|nodes?|ln|lns|lymph nodes?)"
 _COUNT = rf"(\d+|{NUMBER_WORD})"
 _RATIO_NODES = re.compile(
     rf"(?<![\d/.])(\d+|{NUMBER_WORD})\s*(?:n\s*\+|ln\+?|\+)?\s*(?:/|sur|of|out of|parmi|over)\s*"
-    rf"(\d+|{NUMBER_WORD})\b(?!\s*/)(?!\s*%)"
+    rf"(\d+|{NUMBER_WORD})(?:\s*n)?\b(?!\s*/)(?!\s*%)"
 )
 _MET_WORD = (
     r"(?:metasta\w*|envahi\w*|atteints?|positi\w*|involved|n\s*\+|\+|malin\w*|"
@@ -486,16 +508,18 @@ _PREL = re.compile(
     rf"\b(\d+)\s*n\b(?!\s*\+)"
 )
 _PREL_LABEL = re.compile(
-    r"(?:nombre (?:total )?de ganglions(?: preleves| examines| analyses)?|ganglions? (?:preleves|"
-    r"examines|analyses|recus|isoles)|(?:lymph )?nodes? (?:examined|retrieved|removed|submitted|"
-    r"identified|recovered)|number of (?:lymph )?nodes(?: examined| retrieved)?|"
+    r"(?:(?:nombre|nb) (?:total )?de ganglions(?: preleves| examines| analyses)?|"
+    r"ganglions? (?:preleves|examines|analyses|recus|isoles)|"
+    r"(?:lymph )?nodes? (?:examined|retrieved|removed|submitted|identified|recovered)|"
+    r"number of (?:lymph )?nodes(?: examined| retrieved)?|"
     r"total (?:number of )?(?:lymph )?nodes(?: retrieved| examined)?)\s*[:=-]?\s*(\d+)\b(?!\s*/)"
 )
 _ATT_LABEL = re.compile(
     r"(?:ganglions? (?:metasta\w*|envahis|atteints|positifs)|(?:positive|involved|metastatic) "
     r"(?:lymph )?nodes|(?:lymph )?nodes? (?:with|positive for) (?:macro|micro)?metasta\w*|"
-    r"number of (?:positive|involved|metastatic) (?:lymph )?nodes|nombre de ganglions? "
-    r"(?:metastatiques|envahis|atteints|positifs))\s*[:=-]?\s*(\d+)\b(?!\s*/)"
+    r"number of (?:positive|involved|metastatic) (?:lymph )?nodes|(?:nombre|nb|number) (?:de |of )?"
+    r"(?:lymph )?(?:ganglions?|nodes?) (?:metasta\w*|envahis|atteints|positifs|positive|involved)"
+    r"(?:\s*\([^)]{0,12}\))?)\s*[:=-]?\s*(\d+)\b(?!\s*/)"
 )
 _LONG_RATIO = re.compile(
     rf"(?<![\d/.])(\d+|{NUMBER_WORD})\s+(?:[a-z'-]+\s+){{1,4}}?(?:sur|of|out of|parmi)\s+"
@@ -594,8 +618,8 @@ _SPECIMEN = [
         re.compile(
             r"tumorectomie|zonectomie|quadrantectomie|segmentectomie|mastectomie partielle|"
             r"pyramidectomie|exerese large|partial mastectomy|lumpectomy|wide (?:local )?excision|"
-            r"breast[- ]conserving|segmental (?:mastectomy|excision|resection)|quadrantectomy|\bwle\b|"
-            r"segmentectomy|conservative surgery|chirurgie conservatrice|tumourectomy|tumorectomy"
+            r"breast[- ]conserving|segmental (?:mastectomy|excision|resection)|quadrantectomy|"
+            r"\bwle\b|segmentectomy|conservative surgery|chirurgie conservatrice|tumou?rectomy"
         ),
     ),
     ("mastectomy", re.compile(r"mastectom\w*|mammectomie|ablation du sein|amputation du sein")),
@@ -705,11 +729,13 @@ def _clauses(t: str) -> list[tuple[str, int]]:
     return [p for p in parts if p[0].strip()]
 
 
-def histology_in(t: str) -> tuple[str, int, int] | None:
+def histology_in(t: str, *, generic: bool = True) -> tuple[str, int, int] | None:
     """The ICD-O morphology of the main tumour named in folded text, with its clause span.
 
     An invasive carcinoma outranks carcinoma in situ; mixed ductal + lobular in one clause gives
-    8522/3; a special type named in an invasive clause gives its own code.
+    8522/3; a special type named in an invasive clause gives its own code. With
+    ``generic=False``, an invasive carcinoma of unnamed type ("carcinome infiltrant") is not
+    taken for 8500/3.
     """
     m = _ICDO.search(t)
     if m and m.group(2) in "23":
@@ -745,7 +771,7 @@ def histology_in(t: str) -> tuple[str, int, int] | None:
             return "8522/3", *span
         if lobular:
             return "8520/3", *span
-        if ductal or is_invasive:
+        if ductal or (is_invasive and generic):
             return "8500/3", *span
     if insitu_only:
         # in situ carcinoma with micro-invasion is an invasive carcinoma (pT1mi)
@@ -878,7 +904,10 @@ def normalize_value(var: Variable, text: Any, lang: Lang | None = None) -> Value
         candidates.append(reader(var, t))
     hedged = reader is not None and bool(UNCERTAIN.search(t) or NOT_DONE.search(t))
     if var.type == "categorical" and not hedged:
-        candidates.append(_generic_categorical(var, t))
+        # a phrase naming several markers: only the part about this one may match forms
+        part = focus_marker(var.key, t) if var.key in MARKERS else t
+        if part is not None:
+            candidates.append(_generic_categorical(var, part))
     elif reader is None:
         candidates.append(_generic_number(var, t))
     for value in candidates:
