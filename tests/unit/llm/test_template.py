@@ -204,8 +204,8 @@ def test_no_placeholders_for_unknown_values(corpus: list) -> None:
             assert not re.search(r"\bmarg|\bberge|limites? d.exerese", low), text
         if rec["rupture_capsulaire"] is None:
             stripped = re.sub(
-                r"(rupture capsulaire|extranodal extension) ?: "
-                r"(sans objet|non applicable|not applicable)",
+                r"(rupture\scapsulaire|extranodal\sextension)\s?:\s"
+                r"(sans\sobjet|non\sapplicable|not\sapplicable)",
                 "",
                 low,
             )
@@ -326,6 +326,8 @@ variables:
 NORMALISER_GAPS = {
     "her2": re.compile(r"^her2\s*[+-]$|fish\s*(-|neg)", re.IGNORECASE),
     "diagnostic": re.compile(r"type mixte", re.IGNORECASE),
+    # The normaliser's ER pattern (``\bo?e?s+tro\w*``) also matches "strong".
+    "rp": re.compile(r"strong", re.IGNORECASE),
 }
 
 

@@ -529,7 +529,7 @@ class BreastReport:
                 if k == 0:
                     self.t(self.pick(N["neg_one"] if n == 1 else N["neg_many"]))
                 else:
-                    self.t(self.pick(N["pos"]))
+                    self.t(self.pick(N["pos_one"] if k == 1 else N["pos_many"]))
                 self.w.raw(" (")
                 self.count(att, k, spanned)
                 self.w.raw("/")
@@ -613,7 +613,7 @@ class BreastReport:
             else:
                 self.val("rupture_capsulaire", cap(self.yesno_text("rupture_capsulaire", "prose")))
                 self.t(". ")
-        elif self.node_specs and not self.v.get("numero_gang_att") and self.chance(0.15):
+        elif self.node_specs and self.v.get("numero_gang_att") == 0 and self.chance(0.15):
             # What real reports say when no node is metastatic; written intact so that noise
             # cannot turn "not applicable" into anything else.
             self.w.raw(self.pick(self.N["not_applicable"]))
@@ -734,12 +734,12 @@ class BreastReport:
         if self.node_specs and self.chance(0.5):
             self.t(self.pick(G["nodes"]))
 
-    def dcis(self) -> None:
+    def dcis(self) -> bool:
         """A DCIS component with its own grade, extent and share (a distractor)."""
         if self.v.get("diagnostic") in ("8500/2", None):
-            return
+            return False
         if not self.chance(0.3 + 0.3 * self.distractors):
-            return
+            return False
         D = self.T["dcis"]
         ng = self.r.randint(1, 3)
         self.t(
@@ -755,10 +755,13 @@ class BreastReport:
         if self.chance(0.4):
             self.t(self.pick(D["calcs"]))
         self.t(". ")
+        return True
 
-    def benign_extra(self) -> None:
+    def benign_extra(self) -> bool:
         if self.chance(self.distractors * 0.5):
             self.t(self.pick(self.T["benign"]))
+            return True
+        return False
 
     def technique(self) -> None:
         """Antibody clones and controls; only for markers the report states."""
@@ -798,11 +801,11 @@ class BreastReport:
             self.t("\n" + self.say(self.T["addendum"], date=self.date()) + "\n")
 
     # ------------------------------------------------------------------ content blocks
-    def tumour_sentence(self) -> None:
+    def tumour_sentence(self) -> bool:
         """Diagnostic, grade and size in one sentence (what is known of them)."""
         T = self.T
         if not any(self.known(k) for k in ("diagnostic", "grade", "taille")):
-            return
+            return False
         if self.known("diagnostic"):
             intro = self.pick(T["tumour_intro"])
             self.t(cap(intro) if self.at_start() else intro)
@@ -830,6 +833,7 @@ class BreastReport:
                 if self.chance(0.3):
                     self.t(self.pick(T["size_tail"]))
         self.t(". ")
+        return True
 
     def emboles_margins(self) -> None:
         if self.known("emboles"):
@@ -875,11 +879,11 @@ class BreastReport:
                 self.val(key, self.value_text(key, "field"))
                 self.t("\n")
 
-    def ihc_compact_sentence(self) -> None:
+    def ihc_compact_sentence(self) -> bool:
         """Markers in one sentence (``RE+ 90%, RP 0%, HER2 1+, Ki67 20%``)."""
         keys = [k for k in MARKERS if self.known(k)]
         if not keys:
-            return
+            return False
         self.t(self.pick(self.T["ihc_intro"]))
         grouped = self.known("re") and self.known("rp") and self.chance(0.2)
         for i, key in enumerate(keys):
@@ -889,6 +893,7 @@ class BreastReport:
                 self.t(self.pick(self.T["hormone_group"]))
             self.marker_statement(key, "compact")
         self.t(". ")
+        return True
 
     # ------------------------------------------------------------------ checklists
     def field(self, key: str, bullet: str = "") -> None:
@@ -1078,9 +1083,10 @@ class BreastReport:
             self.t("\n\n")
         self.checklist()
         if self.chance(0.3):
+            mark = self.w.checkpoint()
             self.t("\n" + self.pick(self.T["comment"]))
-            self.dcis()
-            self.benign_extra()
+            if not (self.dcis() | self.benign_extra()):
+                self.w.rollback(mark)
         self.signature()
 
     def layout_table(self) -> None:
@@ -1157,22 +1163,24 @@ class BreastReport:
     def layout_compact(self) -> None:
         """Telegraphic: abbreviations, few verbs, everything on a few lines."""
         if self.known("echantillon"):
-            self.val("echantillon", cap(self.surface("echantillon")))
+            s = self.surface("echantillon")
+            self.val("echantillon", cap(s))
             if self.chance(0.5):
-                self.t(
-                    " "
-                    + self.pick(("G", "D", "gauche", "droit") if self.fr else ("L", "R", "left"))
-                )
+                side = self.side[0].upper() if self.chance(0.5) else self.side_after(s).strip(" ,")
+                self.t(" " + side)
             self.t(self.pick((" : ", " - ", ": ") if self.fr else (": ", " - ", ": ")))
-        if self.known("diagnostic"):
-            self.val("diagnostic", self.surface("diagnostic"))
-            self.t(" ")
-        if self.known("grade"):
-            self.val("grade", self.grade_text("compact"))
-            self.t(", " if self.chance(0.5) else " ")
-        if self.known("taille"):
-            self.val("taille", self.size_text())
-        self.t(". ")
+        tumour = [k for k in ("diagnostic", "grade", "taille") if self.known(k)]
+        for i, key in enumerate(tumour):
+            if i:
+                self.t(self.pick((" ", ", ")) if key == "grade" else self.pick((", ", " ")))
+            if key == "diagnostic":
+                self.val(key, self.surface(key))
+            elif key == "grade":
+                self.val(key, self.grade_text("compact"))
+            else:
+                self.val(key, self.size_text())
+        if tumour:
+            self.t(". ")
         if self.known("emboles"):
             if self.chance(0.5):
                 self.t("Emboles : " if self.fr else "LVI: ")
@@ -1241,20 +1249,36 @@ class BreastReport:
             s = self.surface("echantillon")
             self.val("echantillon", s.upper() if upper else s)
         self.t(" :" if self.fr else ":")
-        self.t(bullet)
+        items: list[Callable[[], bool]] = []
         if any(self.known(k) for k in ("diagnostic", "grade", "taille")):
-            self.tumour_sentence()
-            self.t(bullet)
-        self.dcis()
+            items.append(self.tumour_sentence)
         if self.known("emboles"):
-            self.val("emboles", cap(self.yesno_text("emboles", "prose")))
-            self.t("." + bullet)
+            items.append(partial(self.prose_value, "emboles"))
         if self.known("marges_saines"):
-            self.val("marges_saines", cap(self.margin_text("prose")))
-            self.t(self.margin_tail() + ".")
+            items.append(partial(self.prose_value, "marges_saines"))
         if any(self.known(k) for k in MARKERS):
-            self.t(bullet)
-            self.ihc_compact_sentence()
+            items.append(self.ihc_compact_sentence)
+        if self.chance(0.5):
+            items.insert(min(1, len(items)), self.dcis)
         p = self.ptnm() if self.chance(0.5) else ""
         if p:
-            self.t(bullet + p)
+            items.append(partial(self.filler, p))
+        for item in items:
+            mark = self.w.checkpoint()
+            self.t(bullet)
+            if not item():
+                self.w.rollback(mark)
+
+    def filler(self, text: str) -> bool:
+        self.t(text)
+        return True
+
+    def prose_value(self, key: str) -> bool:
+        """A yes/no value as a short sentence (``Absence d'emboles.``, ``Margins clear.``)."""
+        if key == "marges_saines":
+            self.val(key, cap(self.margin_text("prose")))
+            self.t(self.margin_tail() + ".")
+        else:
+            self.val(key, cap(self.yesno_text(key, "prose")))
+            self.t(".")
+        return True

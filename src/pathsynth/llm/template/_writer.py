@@ -133,6 +133,18 @@ class Writer:
                 break
         return out[-n:]
 
+    def checkpoint(self) -> tuple[int, int, int]:
+        """A point to ``rollback`` to (filler only: no value may be written in between)."""
+        return len(self._parts), self._pos, sum(len(v) for v in self.spans.values())
+
+    def rollback(self, mark: tuple[int, int, int]) -> None:
+        """Forget the filler written since ``mark``."""
+        n, pos, nspans = mark
+        if sum(len(v) for v in self.spans.values()) != nspans:
+            raise RuntimeError("rollback over a value span")
+        del self._parts[n:]
+        self._pos = pos
+
     def getvalue(self) -> str:
         return "".join(self._parts)
 
