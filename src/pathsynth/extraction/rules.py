@@ -148,13 +148,13 @@ def _logical_lines(original: str, folded: str) -> list[tuple[int, int]]:
             wrapped = (
                 prev
                 and cur.strip()
-                and prev[-1] not in ".;:!?|"
+                and (prev[-1] not in ".;:!?|" or (prev[-1] == ":" and len(last) >= 40))
                 and not _LIST_ITEM.match(cur)
                 and _section_kind(cur.strip()) is None
                 and "|" not in cur
                 and not re.search(r"\t|\S {3,}\S", original[start:end])  # a table row
                 and len(last) >= 40
-                and (first.islower() or (len(last) >= 60 and not _KEY_VALUE.match(cur)))
+                and (first.islower() or (len(last) >= 50 and not _KEY_VALUE.match(cur)))
             )
             if wrapped:
                 out[-1] = (p_start, end)
@@ -255,7 +255,7 @@ def _specimen(stmts: list[Statement]) -> list[Finding]:
             if re.search(r"\b(?:sans|no|pas de|absence de)\W*$", before):
                 continue
             # an excision of a lymph node is a node specimen, not a breast one
-            if re.search(r"lymph node|ganglion|\baxilla\b", s.text) and not re.search(
+            if re.search(r"lymph node|ganglion|\baxilla(?:ry)?\b", s.text) and not re.search(
                 r"breast|\bsein\b|mammaire|mastect|tumorect|lumpect", s.text
             ):
                 code = "lymph_node_dissection"
@@ -291,7 +291,7 @@ def _histology_pass(stmts: list[Statement], *, generic: bool) -> list[Finding]:
     return best[:1]
 
 
-_GRADE_CUE = re.compile(r"grade|sbr|elston|nottingham|bloom|\bnhg\b|\bg[123]\b|score")
+_GRADE_CUE = re.compile(r"grade|sbr|elston|nottingham|bloom|\bnhg|\bg[123]\b|\bee\s*[123il]|score")
 
 
 def _grade(stmts: list[Statement]) -> list[Finding]:
@@ -323,7 +323,7 @@ _SIZE_EXCLUDE_BEFORE = re.compile(
     r"cyst|clip|harpon|wire|cavit\w*|hematome|seroma|radiolog\w*|echograph\w*|imagerie|"
     r"mammograph\w*|irm|mri|ultrasound|orientation|fil|suture|pectoral\w*|muscle|"
     r"mastectom\w*|tumorectom\w*|lumpectom\w*|quadrantectom\w*|zonectom\w*|excision|exerese|"
-    r"biops\w*|oriente\w*|oriented|received|recu\w*|"
+    r"\w*biops\w*|oriente\w*|oriented|received|recu\w*|"
     r"quadrant)\b[^.;:]{0,30}$|x\s*$"
 )
 _SIZE_EXCLUDE_AFTER = re.compile(
@@ -376,6 +376,9 @@ def _size(stmts: list[Statement]) -> list[Finding]:
             if lesions and _INSITU_NAME.search(s.text[lesions[-1].start() : a]):
                 continue
             strong = bool(_SIZE_STRONG.search(before) or _SIZE_STRONG.search(s.text[:a]))
+            # the gross description measures specimens too: only a named lesion counts there
+            if s.kind == GROSS and not lesions:
+                continue
             if not strong:
                 continue
             out.append(Finding(value, (s.start + a, s.start + b), s.kind))
@@ -400,11 +403,15 @@ def _margins(stmts: list[Statement]) -> list[Finding]:
             continue
         # read the clauses that speak of margins, not "margins negative, 3 nodes positive"
         bounds = [0, *(m.end() for m in _CLAUSE.finditer(s.text)), len(s.text)]
-        for a, b in itertools.pairwise(bounds):
+        for i, (a, b) in enumerate(itertools.pairwise(bounds)):
             clause = s.text[a:b]
             if not _MARGIN_CUE.search(clause):
                 continue
             value = normalize_value(_SCHEMA["marges_saines"], clause)
+            if value is None and i + 2 < len(bounds):
+                # "Resection margins - negative": the label and its value in two clauses
+                b = bounds[i + 2]
+                value = normalize_value(_SCHEMA["marges_saines"], s.text[a:b])
             if value is not None:
                 var_ok.append(Finding(value, (s.start + a, s.start + b), s.kind))
     best = _best(var_ok)
@@ -413,9 +420,9 @@ def _margins(stmts: list[Statement]) -> list[Finding]:
 
 
 _LVI = re.compile(
-    r"embol\w*|\blvi\b|lympho\W?vasc\w*|lympho\W?v?ascular|angio\W?lymph\w*|(?:lymphatic|vascular|venous|"
-    r"lymph-vascular) (?:space )?invasion|invasion (?:lympho)?vasculaire|envahissement "
-    r"(?:lympho)?vasculaire|permeation\w*|\bilv\b"
+    r"embol\w*|\blvi\b|lympho\W?vasc\w*|lympho\W?v?ascular|\w*ascular invasion|angio\W?lymph\w*|"
+    r"(?:lymphatic|vascular|venous|lymph-vascular) (?:space )?invasion|"
+    r"(?:invasion|envahissement) (?:lympho)?vasculaire|permeation\w*|\bilv\b"
 )
 _ENE = re.compile(
     r"rupture\w*\s+capsul\w*|effraction\w*\s+capsul\w*|extra\W?capsul\w*|extra\W?nodal\w*|"
@@ -508,12 +515,13 @@ def _her2(stmts: list[Statement]) -> list[Finding]:
 # --- lymph nodes ---------------------------------------------------------------------------
 
 _NODE_CUE = re.compile(
-    r"ganglion\w*|\bnodes?\b|\bgg\b|\bgs\b|\bslnb?\b|\bn\s*\+|\bp?n[0-3][abc]?\b|curage|sentinel\w*|"
+    r"ganglion\w*|\bnodes?\b|\bnodal\b|\bgg\b|\bgs\d*\b|\bslnb?\b|\balnd\b|\bn\s*\+|\bp?n[0-3][abc]?\b|curage|sentinel\w*|"
     r"\blns?\b|lymph|axillai\w*|axillary"
 )
 # a statement of the total count, which is not to be added to per-specimen counts
 _TOTAL = re.compile(
-    r"\bau total\b|\btotal\b|\bsoit\b|\bin total\b|\boverall\b|"
+    r"\bau total\b|\btotal\b|\bsoit\b|\bin total\b|\boverall\b|\bsummary\b|\bsynthese\b|"
+    r"\ben tout\b|\bin all\b|"
     r"\bp?n[0-3][a-z]*(?:\s*\((?:i|sn|mol)[+-]?\))?\s*\(\s*\d+\s*(?:n\s*\+?\s*)?/"
 )
 _ITC = re.compile(r"cellules tumorales isolees|isolated tumou?r cells|\bitc\b|\(i\+\)")
@@ -522,6 +530,13 @@ _ITC = re.compile(r"cellules tumorales isolees|isolated tumou?r cells|\bitc\b|\(
 _ALL_FREE = re.compile(
     r"indemnes?|sains?|negati\w*|non metasta\w*|free of|benign|reactionn\w*|"
     r"sans (?:metasta|envahissement)|without metasta|no metasta\w*|no (?:tumou?r|carcinoma)"
+)
+
+
+_ENE_COUNT = re.compile(
+    r"(?:rupture|effraction|extension|\bene\b|\bece\b|extracapsul\w*)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:sur|dans|in|on|of|de)\s+(?:\d+|un|une|deux|trois|one|two|three)\s+"
+    r"(?:des\s+|of\s+the\s+)?(?:ganglions?|nodes?|lymph nodes?)"
 )
 
 
@@ -547,7 +562,7 @@ def _node_counts(s: Statement) -> _NodeCount | None:
     total = bool(_TOTAL.search(t))
     ratio = node_ratio(t)
     # "rupture capsulaire sur 3 ganglions" counts nodes with extension, not examined ones
-    if not ratio and _ENE.search(t) and not re.search(r"examin|preleve|analys|isole|retrieved", t):
+    if not ratio and _ENE_COUNT.search(t):
         return None
     if ratio:
         with_itc = _ITC.search(t) and not re.search(r"macro|micro|metasta\w* (?!\w*isol)", t)

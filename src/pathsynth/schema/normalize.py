@@ -85,7 +85,7 @@ def _read_size(var: Variable, t: str) -> Value:
 
 _PCT = re.compile(
     r"([<>]|inf\w*\s+a|sup\w*\s+a|less than|greater than|moins de|plus de)?"
-    rf"\s*(?<![\w.,])({NUM})\s*(?:(?:-|a|to)\s*({NUM})\s*)?"
+    rf"\s*(?<![\w.,])(?<![a-z]-)({NUM})\s*(?:(?:-|a|to)\s*({NUM})\s*)?"
     r"(?:%|pour\s?cents?\b|percent\b|per cent\b)"
 )
 
@@ -183,19 +183,7 @@ def grade_in(t: str) -> tuple[int, int, int] | None:
         value = _roman(tok.group(1))
         if value is not None and 1 <= value <= 3:
             return value, m.start(), m.end() + tok.end()
-    sc = next(
-        (
-            m
-            for m in _SCORE.finditer(t)
-            # "tubules: score 3; pleomorphism: score 3" are components, not the total
-            if not m.group(0).startswith("score")
-            or not re.search(
-                r"tubul|glandul|pleomorph|nucl|noyau|mitos|mitot|architect|acin",
-                t[max(0, m.start() - 30) : m.start()],
-            )
-        ),
-        None,
-    )
+    sc = next((m for m in _SCORE.finditer(t) if _is_nottingham_total(m, t)), None)
     if sc:
         g = score_to_grade(int(sc.group(1) or sc.group(2)))
         if g is not None:
@@ -206,6 +194,20 @@ def grade_in(t: str) -> tuple[int, int, int] | None:
         if g is not None:
             return g, comp.start(), comp.end()
     return None
+
+
+def _is_nottingham_total(m: re.Match[str], t: str) -> bool:
+    """Whether a "score N" match is the Nottingham total, not an Allred score or a component."""
+    if re.search(r"allred|quick|h-?score", t[max(0, m.start() - 25) : m.end()]):
+        return False
+    if re.match(r"\s*/\s*8", t[m.end() :]):
+        return False
+    # "tubules: score 3; pleomorphism: score 3" are components of the total
+    component = re.search(
+        r"tubul|glandul|pleomorph|nucl|noyau|mitos|mitot|architect|acin",
+        t[max(0, m.start() - 30) : m.start()],
+    )
+    return not (m.group(0).startswith("score") and component)
 
 
 def _read_grade(var: Variable, t: str) -> Value:
@@ -221,7 +223,7 @@ def _read_grade(var: Variable, t: str) -> Value:
 MARKERS = {
     "re": (
         r"(?:\br[eo]\b(?!-[a-z])|\ber\b|\bre\s*[+-](?![a-z])|\ber\s*[+-]|o?estrog\w*|"
-        r"recepteurs? (?:aux |a l')?o?estrog\w*)"
+        r"recepteurs? (?:aux |a l')?o?estrog\w*|\bo?e?s+tro\w*)"
     ),
     "rp": r"(?:\brp\b|\bpr\b|\bpgr\b|\brp\s*[+-]|\bpr\s*[+-]|progest\w*)",
     "her2": r"(?:her\W?2(?:\W?neu)?|c\W?erb\W?b\W?2|erbb2|\bneu\b)",
@@ -369,7 +371,8 @@ UNCERTAIN = re.compile(
     r"\b(?:suspect\w*|douteu\w*|possible|possibly|probable|probably|indetermin\w*|equivo\w*|"
     r"cannot be (?:excluded|assessed|determined|evaluated)|non evaluable|not assessable|"
     r"questionable|doubtful|uncertain|incertaine?s?|suspicious|suspicion|a confirmer|"
-    r"non determinable|not determined|n/a|na|nd|non precise\w*|not applicable|sans objet)\b|\?"
+    r"non determinable|not determined|n/a|na|nd|non precise\w*|not applicable|sans objet|"
+    r"non applicables?|inapplicable)\b|\?"
 )
 _PRESENT = re.compile(
     r"\b(?:presence|presente?s?|present|identified|identifiee?s?|seen|vue?s?|observee?s?|"
@@ -562,8 +565,12 @@ def _read_prel(var: Variable, t: str) -> Value:
     for m in _PREL.finditer(t):
         after = t[m.end() : m.end() + 40]
         # "2 ganglions métastatiques" is a count of affected nodes, not of examined ones
-        if re.match(rf"\s*(?:[\w'-]+\s+){{0,2}}?{_MET_WORD}(?!\w)", after) and not re.match(
-            rf"\s*(?:[\w'-]+\s+){{0,2}}?{_NEG_NODE_WORD}", after
+        if (
+            re.match(rf"\s*(?:[\w'-]+\s+){{0,2}}?{_MET_WORD}(?!\w)", after)
+            and not re.match(
+                r"\s*,?\s*(?:dont|including|of which|among which|parmi lesquels)\b", after
+            )
+            and not re.match(rf"\s*(?:[\w'-]+\s+){{0,2}}?{_NEG_NODE_WORD}", after)
         ):
             continue
         value = count_value(next(g for g in m.groups() if g is not None))
@@ -685,7 +692,7 @@ _INVASIVE = re.compile(
 _TYPES = [
     ("8507/3", re.compile(r"micro\W?papill\w*")),
     ("8480/3", re.compile(r"mucineu\w*|mucinous|colloid\w*|mucoid\w*|mucosecretant")),
-    ("8211/3", re.compile(r"tubul\w*(?! ?score)(?! ?\d)")),
+    ("8211/3", re.compile(r"\btubul(?:eux|euse|aire|ar)\b")),
     ("8510/3", re.compile(r"medullai\w*|medullary")),
     ("8575/3", re.compile(r"metaplasi\w*|metaplastic")),
     ("8201/3", re.compile(r"cribrif\w*")),
