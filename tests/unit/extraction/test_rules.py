@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pathsynth.extraction.base import Extractor
 from pathsynth.extraction.rules import RulesExtractor
@@ -159,3 +161,109 @@ def test_evidence_of_realistic_reports_holds_the_value(schema: Schema) -> None:
         if p.values["ki67"] is not None:
             a, b = p.evidence["ki67"][0]
             assert any(ch.isdigit() for ch in r["text"][a:b])
+
+
+def _values(text: str) -> dict:
+    return RulesExtractor().extract([text])[0].values
+
+
+def test_negations_and_hedges() -> None:
+    got = _values(
+        "Microscopie : carcinome canalaire infiltrant. Pas d'embole vasculaire visible. "
+        "Absence de rupture capsulaire. Berges non atteintes."
+    )
+    assert (got["emboles"], got["rupture_capsulaire"], got["marges_saines"]) == ("no", "no", "yes")
+    got = _values("DIAGNOSIS: Invasive ductal carcinoma. Lymphovascular invasion: indeterminate.")
+    assert got["emboles"] is None
+
+
+def test_dcis_extent_and_specimen_size_are_not_the_tumour_size() -> None:
+    got = _values(
+        "MACROSCOPIE : pièce de tumorectomie de 80 x 60 x 30 mm.\n\n"
+        "MICROSCOPIE : carcinome canalaire in situ de haut grade étendu sur 40 mm, associé à un "
+        "carcinome infiltrant de type non spécifique de 9 mm, situé à 2 mm de la berge."
+    )
+    assert got["taille"] == 9
+    assert got["diagnostic"] == "8500/3"
+    assert got["marges_saines"] == "yes"
+    dcis_only = _values(
+        "Biopsie-exérèse : carcinome canalaire in situ de 15 mm. Pas d'infiltration."
+    )
+    assert dcis_only["diagnostic"] == "8500/2"
+    assert dcis_only["taille"] is None
+
+
+def test_nodes_are_summed_over_specimens_and_itc_do_not_count() -> None:
+    got = _values(
+        "MICROSCOPY\n"
+        "B. Sentinel lymph node #1: one node with isolated tumor cells (0/1).\n"
+        "C. Sentinel lymph node #2: metastatic carcinoma in 1 of 2 nodes (1/2).\n"
+        "D. Axillary dissection: 0/9.\n"
+    )
+    assert (got["numero_gang_prel"], got["numero_gang_att"]) == (12, 1)
+    total = _values("Ganglion sentinelle : 1/1. Curage : 2/10. Au total : 3 ganglions sur 11.")
+    assert (total["numero_gang_prel"], total["numero_gang_att"]) == (11, 3)
+
+
+def test_synoptic_layouts() -> None:
+    leaders = (
+        "Intervention ................ tumorectomie\n"
+        "Type ........................ carcinome lobulaire infiltrant\n"
+        "Grade ....................... 2 (score 6)\n"
+        "Plus grand axe .............. 14 mm\n"
+        "HER2 ........................ 2+, amplifié en FISH\n"
+    )
+    got = _values(leaders)
+    assert (got["echantillon"], got["diagnostic"], got["grade"], got["taille"], got["her2"]) == (
+        "lumpectomy", "8520/3", 2, 14, "positive"
+    )  # fmt: skip
+    table = "| Marqueur | Résultat |\n| RE | 0 % |\n| RP | 30 % |\n| Ki67 | 12 % |\n"
+    got = _values(table)
+    assert (got["re"], got["rp"], got["ki67"]) == ("negative", "positive", 12)
+
+
+def test_clinical_history_is_not_read() -> None:
+    got = _values(
+        "CLINICAL HISTORY: prior core biopsy: invasive lobular carcinoma, ER 95%, 2.1 cm on MRI."
+        "\n\n"
+        "DIAGNOSIS: Left breast, lumpectomy: invasive ductal carcinoma, 1.2 cm."
+    )
+    assert (got["diagnostic"], got["taille"], got["re"]) == ("8500/3", 12, None)
+
+
+def test_capitals_and_ocr_noise() -> None:
+    got = _values(
+        "CONCLUSION : CARCI NOME CANALAIRE INFILTRANT SBR Il, 2,1 CM. ABSENCE D'EMB0LES. "
+        "RE P0SITIFS 90 %. HER2 SC0RE 3+."
+    )
+    assert (got["diagnostic"], got["grade"], got["taille"], got["emboles"]) == (
+        "8500/3", 2, 21, "no"
+    )  # fmt: skip
+    assert (got["re"], got["her2"]) == ("positive", "positive")
+
+
+def test_other_schema_reads_keys_by_name(tmp_path: Path) -> None:
+    from pathsynth.schema import load_schema
+
+    path = tmp_path / "mini.yaml"
+    path.write_text(
+        "name: mini\ndescription: {fr: m, en: m}\nvariables:\n"
+        "  - {key: ki67, type: number, unit: '%', description: {fr: k, en: k}}\n"
+        "  - key: smoker\n    type: categorical\n    description: {fr: tabac, en: smoker}\n"
+        "    names: {fr: [tabagisme], en: [smoking status]}\n"
+        "    values:\n"
+        "      - {code: 'yes', label: {fr: actif, en: current}}\n"
+        "      - {code: 'no', label: {fr: jamais, en: never}}\n",
+        encoding="utf-8",
+    )
+    got = RulesExtractor(load_schema(path)).extract(["Smoking status: never. Ki-67: 30%."])[0]
+    assert got.values == {"ki67": 30, "smoker": "no"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_never_raises_on_arbitrary_text(text: str) -> None:
+    got = RulesExtractor().extract([text])[0]
+    for spans in got.evidence.values():
+        for a, b in spans:
+            assert 0 <= a <= b <= len(text)
