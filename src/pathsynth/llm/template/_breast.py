@@ -811,14 +811,13 @@ class BreastReport:
             self.t(cap(intro) if self.at_start() else intro)
             d = self.surface("diagnostic")
             self.val("diagnostic", cap(d) if self.at_start() else d)
+            if self.v["diagnostic"] == "8500/3" and self.chance(0.1):
+                self.t(self.pick(T["nst_tail"]))
         else:
             self.t(self.pick(T["tumour_none"]))
-        if self.known("grade"):
-            self.t(self.pick(T["before_grade"]))
-            g = self.grade_text("prose")
-            if self.fr and self.w.tail(4) == " de " and not g.startswith("grade"):
-                g = "grade " + g
-            self.val("grade", g)
+        size_first = self.chance(0.3)
+        if self.known("grade") and not size_first:
+            self.tumour_grade()
         if self.known("taille"):
             t = float(self.v["taille"])  # type: ignore[arg-type]
             if t >= 8 and self.chance(0.05):
@@ -832,13 +831,27 @@ class BreastReport:
                 self.val("taille", self.size_text())
                 if self.chance(0.3):
                     self.t(self.pick(T["size_tail"]))
+        if self.known("grade") and size_first:
+            self.tumour_grade()
         self.t(". ")
         return True
+
+    def tumour_grade(self) -> None:
+        self.t(self.pick(self.T["before_grade"]))
+        g = self.grade_text("prose")
+        if self.fr and self.w.tail(4) == " de " and not g.startswith("grade"):
+            g = "grade " + g
+        self.val("grade", g)
 
     def emboles_margins(self) -> None:
         if self.known("emboles"):
             self.val("emboles", cap(self.yesno_text("emboles", "prose")))
-            self.t(". ")
+            joined = self.known("marges_saines") and self.chance(0.25)
+            self.t(self.pick((", ", "; ")) if joined else ". ")
+            if joined:
+                self.val("marges_saines", self.margin_text("prose"))
+                self.t(self.margin_tail() + ". ")
+                return
         if self.known("marges_saines"):
             self.val("marges_saines", cap(self.margin_text("prose")))
             self.t(self.margin_tail() + ". ")
@@ -885,7 +898,17 @@ class BreastReport:
         if not keys:
             return False
         self.t(self.pick(self.T["ihc_intro"]))
-        grouped = self.known("re") and self.known("rp") and self.chance(0.2)
+        if self.known("re") and self.known("rp") and self.chance(0.12):
+            # "ER/PR: +/-": one label, two values.
+            self.t("RE/RP : " if self.fr else self.pick(("ER/PR: ", "ER/PgR: ")))
+            for i, key in enumerate(("re", "rp")):
+                if i:
+                    self.w.raw("/")
+                self.val(key, "+" if self.v[key] == "positive" else "-")
+            keys = [k for k in keys if k not in ("re", "rp")]
+            if keys:
+                self.w.raw(", ")
+        grouped = self.known("re") and self.known("rp") and self.chance(0.2) and "re" in keys
         for i, key in enumerate(keys):
             if i:
                 self.w.raw(", " if not (grouped and key == "her2") else " ; " if self.fr else "; ")
@@ -905,9 +928,19 @@ class BreastReport:
         if key == "grade" and self.chance(0.2):
             a, b, c = self.triple()
             self.t(bullet + self.say(self.T["cap_components"], a=a, b=b, c=c) + "\n")
+        if key in ("taille", "ki67") and self.chance(0.12):
+            # The unit in the label, a bare number as the value: "Taille (mm) : 28".
+            x = float(self.v[key])  # type: ignore[arg-type]
+            unit = " (mm)" if key == "taille" else " (%)"
+            self.t(bullet + self.label(key) + unit + self.sep())
+            self.val(key, fmt_num(x, self.comma, 1))
+            self.t("\n")
+            return
         self.t(bullet + self.label(key) + self.sep())
         text = self.value_text(key, "field")
         self.val(key, text)
+        if key == "diagnostic" and self.v[key] == "8500/3" and self.chance(0.15):
+            self.t(self.pick(self.T["nst_tail"]))
         if key == "echantillon" and self.chance(0.4):
             self.t(self.side_after(text))
         elif key == "marges_saines":
@@ -972,7 +1005,7 @@ class BreastReport:
     def checklist(self, bullet: str | None = None) -> None:
         """``Label : value`` lines in a partly shuffled order."""
         if bullet is None:
-            bullet = self.pick(("", "", "- ", "* ", "• ", "+ "))
+            bullet = self.pick(("", "", "- ", "* ", "• ", "+ ", "[x] "))
         keys = list(_FIELD_KEYS)
         if self.chance(0.4):
             # Local swaps: real checklists follow a house order, rarely a random one.
