@@ -68,9 +68,16 @@ class TabularConfig(_Section):
         description="Which synthesizer's records the teachers write from: one of "
         "`synthesizers`, `best` (highest overall accuracy), or `cohort` (the input records).",
     )
-    options: dict[str, Any] = Field(
+    params: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
-        description="Extra keyword options passed to the comparison (e.g. `epochs` for the GANs).",
+        description="Hyper-parameters per synthesizer, e.g. `{ctgan: {epochs: 50}}`.",
+    )
+    delta: float | None = Field(
+        None, gt=0, lt=1, description="DP δ of the DP synthesizers; default: the library's."
+    )
+    html: bool = Field(
+        False,
+        description="Also write mostlyai-qa's HTML quality report per synthesizer (slower).",
     )
 
 
@@ -82,11 +89,11 @@ class TeacherConfig(_Section):
         pattern=_NAME_PATTERN,
         description="Short unique name, used for file names and to pick teachers elsewhere.",
     )
-    spec: str | list[str] = Field(
+    spec: str = Field(
         ...,
-        description="Model SPEC (`template`, `openai:MODEL@BASE_URL`, `transformers:PATH`, "
-        "`llamacpp:PATH.gguf`). A list of specs serving the same model (e.g. one vLLM server "
-        "per GPU) splits the records between them, written concurrently.",
+        description="Model SPEC: `template`, `openai:MODEL@BASE_URL`, `transformers:PATH`, "
+        "`llamacpp:PATH.gguf`. Several servers of one model: `openai:MODEL@URL1,URL2` (the "
+        "requests are spread over them).",
     )
     n: int | None = Field(
         None, ge=1, description="Reports this teacher writes; default: `teachers.n`."
@@ -99,19 +106,14 @@ class TeacherConfig(_Section):
     seed: int | None = Field(
         None, description="Generation seed; default: the run's seed plus the teacher's rank."
     )
-    prompt_pack: str | None = Field(
-        None, description="Prompt pack (a built-in name or a folder); default: the language's pack."
+    prompt_pack: Path | None = Field(
+        None, description="Prompt pack folder; default: the built-in pack of the language."
     )
     options: dict[str, Any] = Field(
         default_factory=dict,
-        description="Extra keyword options of report generation (temperature, concurrency, "
-        "style...).",
+        description="Options of report generation: `concurrency` (requests in flight), "
+        "`temperature`, `max_tokens`, `teacher_options` (backend options).",
     )
-
-    @property
-    def specs(self) -> list[str]:
-        """The spec as a list (one entry per server)."""
-        return [self.spec] if isinstance(self.spec, str) else list(self.spec)
 
 
 class TeachersConfig(_Section):
@@ -217,8 +219,10 @@ class EvalSetConfig(_Section):
         "reports are scored against the records they were written from.",
     )
     filtered: bool = Field(
-        True,
-        description="With `teacher`: score on that teacher's kept reports only (faithful ones).",
+        False,
+        description="With `teacher`: score on that teacher's kept reports only. Kept reports "
+        "are faithful, but chosen by the filter's judge: the judge itself (e.g. `rules`) then "
+        "scores too well on them. Leave false for a template teacher (faithful by construction).",
     )
     lang: Literal["fr", "en"] | None = Field(
         None, description="Language of the reports; default: `teachers.lang`."
@@ -362,6 +366,8 @@ def _resolve(cfg: PipelineConfig, base: Path) -> PipelineConfig:
     cfg.output = fix(cfg.output) or cfg.output
     cfg.cohort.path = fix(cfg.cohort.path) or cfg.cohort.path
     cfg.filter.real_reports = fix(cfg.filter.real_reports) or cfg.filter.real_reports
+    for t in cfg.teachers.teachers:
+        t.prompt_pack = fix(t.prompt_pack) or t.prompt_pack
     for e in cfg.evaluation:
         e.reports = fix(e.reports) or e.reports
         e.gold = fix(e.gold) or e.gold

@@ -190,7 +190,7 @@ def generation_section(folder: RunFolder, cfg: PipelineConfig) -> list[dict[str,
         rows.append(
             {
                 "name": t.name,
-                "spec": ", ".join(t.specs),
+                "spec": t.spec,
                 "use": "held out (evaluation)" if t.use == "eval" else "training",
                 "reports": _fmt(n),
                 "mean_words": _fmt(gen.summary.get("mean_words") if gen else None, 1),
@@ -252,10 +252,23 @@ def ie_sections(folder: RunFolder, cfg: PipelineConfig, schema: Schema) -> list[
                     }
                 )
             rows.append({"key": "Total (micro)" if key == "total" else key, "cells": cells})
+        judged = [
+            n
+            for n in names
+            if es.filtered
+            and cfg.filter.enabled
+            and any(b.name == n and b.spec == cfg.filter.judge for b in cfg.baselines)
+        ]
         out.append(
             {
                 "name": es.name,
                 "missing": False,
+                "bias": (
+                    f"{', '.join(judged)} judged which reports the filter kept, and this set "
+                    "holds kept reports only: its scores here are biased upward."
+                    if judged
+                    else None
+                ),
                 "origin": _origin(setrec),
                 "n_reports": data.get("n_reports"),
                 "systems": [{"name": n, "kind": kinds.get(n, "")} for n in names],

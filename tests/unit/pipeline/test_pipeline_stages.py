@@ -1,0 +1,138 @@
+"""Stage wiring: a missing package function is one clear line; failed synthesizers are noted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from pathsynth.errors import PathsynthError
+from pathsynth.pipeline import stages as stages_mod
+from pathsynth.pipeline.artifacts import RunFolder
+from pathsynth.pipeline.config import parse_config
+from pathsynth.pipeline.stages import Stages, StageUnavailable, need
+from pathsynth.schema import Schema
+
+
+def test_need_names_what_is_missing() -> None:
+    with pytest.raises(StageUnavailable, match=r"pathsynth\.nothing_here cannot be imported"):
+        need("pathsynth.nothing_here", "f")
+    with pytest.raises(StageUnavailable, match=r"pathsynth\.schema\.no_such_function"):
+        need("pathsynth.schema", "no_such_function")
+    assert need("pathsynth.schema", "load_schema") is not None
+
+
+def make_stages(tmp_path: Path, schema: Schema, **tabular: Any) -> Stages:
+    cfg = parse_config(
+        {
+            "output": str(tmp_path / "run"),
+            "tabular": {"synthesizers": ["gaussian_copula", "mst"], **tabular},
+            "teachers": {
+                "n": 5,
+                "teachers": [
+                    {"name": "a", "spec": "template"},
+                    {"name": "b", "spec": "template", "use": "eval", "n": 3},
+                ],
+            },
+            "evaluation": [{"name": "e", "teacher": "b"}],
+        }
+    )
+    return Stages(cfg, RunFolder(cfg.output), schema, Console(quiet=True))
+
+
+def fake_compare(failing: str | None) -> Any:
+    """A stand-in for the comparison that writes its files from the cohort itself."""
+
+    class Result:
+        def __init__(self, metrics: dict[str, Any]) -> None:
+            self._metrics = metrics
+
+        def metrics(self) -> dict[str, Any]:
+            return self._metrics
+
+    def compare(frame: Any, names: list[str], epsilon: Any, seed: int, out: Path, **_: Any) -> Any:
+        from pathsynth.cohort import write_records
+
+        metrics: dict[str, Any] = {}
+        for i, name in enumerate(names):
+            if name == failing:
+                metrics[name] = {"overall_accuracy": None, "error": "ValueError: boom"}
+                continue
+            write_records(frame, Path(out) / f"synthetic_{name}.csv")
+            metrics[name] = {"overall_accuracy": 0.5 + i / 10, "dcr_share": 0.5}
+        Path(out, "metrics.json").write_text(json.dumps(metrics))
+        Path(out, "table.md").write_text("|table|\n")
+        return Result(metrics)
+
+    return compare
+
+
+def use_fake_compare(monkeypatch: pytest.MonkeyPatch, failing: str | None) -> None:
+    real = stages_mod.need
+
+    def patched(module: str, attr: str, *more: str) -> Any:
+        return fake_compare(failing) if attr == "compare_synthesizers" else real(module, attr)
+
+    monkeypatch.setattr(stages_mod, "need", patched)
+
+
+def test_records_are_split_and_held_out(
+    tmp_path: Path, schema: Schema, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_fake_compare(monkeypatch, failing="gaussian_copula")
+    st = make_stages(tmp_path, schema, generate_from="best")
+    cohort = st.cohort()
+    tab = st.tabular(cohort)
+    assert any("gaussian_copula failed: ValueError: boom" in n for n in st.notes)
+    files = st.teacher_records(cohort, tab)
+    assert st.run.stages["records"].summary["source"] == "mst"  # best among those that worked
+    ids = {name: set(p.read_text().splitlines()[1:]) for name, p in files.items()}
+    assert len(ids["a"]) == 5 and len(ids["b"]) == 3
+    assert not ids["a"] & ids["b"]
+
+
+def test_a_failed_chosen_synthesizer_stops_the_run(
+    tmp_path: Path, schema: Schema, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_fake_compare(monkeypatch, failing="mst")
+    st = make_stages(tmp_path, schema, generate_from="mst")
+    cohort = st.cohort()
+    tab = st.tabular(cohort)
+    with pytest.raises(PathsynthError, match="synthesizer mst failed"):
+        st.teacher_records(cohort, tab)
+
+
+def test_too_few_records_is_one_line(
+    tmp_path: Path, schema: Schema, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    st = make_stages(tmp_path, schema, synthesizers=[], generate_from="cohort")
+    st.cfg.cohort.simulate = 10
+    st.cfg.teachers.n = 50
+    cohort = st.cohort()
+    with pytest.raises(PathsynthError, match="need 53 records"):
+        st.teacher_records(cohort, None)
+    assert not (st.run.root / "records").exists()
+
+
+def test_unavailable_extractor_is_left_out_with_a_note(
+    tmp_path: Path, schema: Schema, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    st = make_stages(tmp_path, schema)
+    es = st.cfg.evaluation[0]
+    set_dir = st.run.path("eval/e")
+    set_dir.mkdir(parents=True)
+    (set_dir / "reports.jsonl").write_text('{"id": "1", "text": "x"}\n')
+    real = stages_mod.need
+
+    def patched(module: str, attr: str, *more: str) -> Any:
+        if attr == "load_extractor":
+            raise StageUnavailable("pathsynth.extraction.load_extractor is not available")
+        return real(module, attr, *more)
+
+    monkeypatch.setattr(stages_mod, "need", patched)
+    assert st.predict(es, set_dir, "llm", "openai:m@http://x") is None
+    assert any("llm not scored on e" in n for n in st.notes)
+    assert st.evaluate(es, set_dir, {}) is None
