@@ -20,6 +20,7 @@ import json
 import math
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -39,6 +40,17 @@ from pathsynth.llm import (
 from pathsynth.llm.registry import slug_for_name
 from pathsynth.reports.prompts import PromptPack
 from pathsynth.schema import LANGS, Lang, Schema, Value, load_schema
+
+_THINK = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
+_FENCE = re.compile(r"^\s*```[A-Za-z]*\n(.*?)\n```\s*$", re.DOTALL)
+
+
+def clean_text(text: str) -> str:
+    """An LLM answer without what is not the report: a reasoning block, a code fence."""
+    text = _THINK.sub("", text)
+    fenced = _FENCE.match(text)
+    return (fenced.group(1) if fenced else text).strip()
+
 
 # A teacher that fails this many requests in a row, having answered none, stops the run.
 _FAIL_FAST = 16
@@ -321,7 +333,7 @@ class _Run:
         )
         gen = await teacher.agenerate(request)
         line: dict[str, Any] = {
-            "text": gen.text,
+            "text": gen.text if gen.spans is not None else clean_text(gen.text),
             "style": style,
             "prompt_sha256": sha,
             "model": gen.model or teacher.name,
@@ -622,6 +634,7 @@ __all__ = [
     "GenerationSummary",
     "Job",
     "TeacherSummary",
+    "clean_text",
     "existing_ids",
     "generate_reports",
     "plan_jobs",

@@ -206,3 +206,11 @@ def test_fatal_error_stops_at_once(records: pd.DataFrame, tmp_path: Path) -> Non
         with pytest.raises(PathsynthError, match="HTTP 401"):
             generate_reports(records, [f"openai:m@{srv.base_url}"], "en", tmp_path / "r.jsonl")
         assert srv.stats.requests <= 4
+
+
+def test_clean_text_drops_reasoning_and_fences() -> None:
+    from pathsynth.reports.generate import clean_text
+
+    assert clean_text("<think>plan\nmore</think>\n\nMACROSCOPIE\nx") == "MACROSCOPIE\nx"
+    assert clean_text("```text\nDIAGNOSIS: IDC\n```") == "DIAGNOSIS: IDC"
+    assert clean_text("Plain report.\n") == "Plain report."
