@@ -35,7 +35,7 @@ STYLE_KNOBS: dict[str, str] = {
     "layout": "one of " + ", ".join(LAYOUTS),
     "noise": "OCR-like noise: edits per character of filler text, 0 to 0.1",
     "case": "normal, upper (whole report in capitals) or lower",
-    "headers": "upper or title: how section titles are written",
+    "headers": "upper, title or none (narrative paragraphs): how section titles are written",
     "units": "cm or mm for sizes",
     "decimal": "',' or '.' as decimal separator",
     "accents": "yes or no (no: diacritics dropped, as some systems do)",
@@ -110,7 +110,7 @@ def _draw_style(
         if u < 0.9
         else f"{rng.uniform(0.02, 0.05):.4f}",
         "case": rng.choices(("normal", "upper", "lower"), weights=(86, 10, 4))[0],
-        "headers": "upper" if rng.random() < 0.7 else "title",
+        "headers": rng.choices(("upper", "title", "none"), weights=(62, 26, 12))[0],
         "units": "cm" if rng.random() < 0.6 else "mm",
         "decimal": ("," if rng.random() < 0.9 else ".")
         if lang == "fr"
@@ -132,7 +132,7 @@ def _valid_knob(key: str, value: Any) -> str | None:
     ok = {
         "layout": lambda: s in LAYOUTS,
         "case": lambda: s in ("normal", "upper", "lower"),
-        "headers": lambda: s in ("upper", "title"),
+        "headers": lambda: s in ("upper", "title", "none"),
         "units": lambda: s in ("cm", "mm"),
         "decimal": lambda: s in (",", "."),
         "accents": lambda: s in ("yes", "no"),

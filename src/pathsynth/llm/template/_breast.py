@@ -146,6 +146,12 @@ def cap(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
+def _no_ductal(name: str) -> bool:
+    """Whether a histology name leaves "ductal" unsaid (so a "(canalaire)" tail may follow)."""
+    low = name.lower()
+    return not any(w in low for w in ("canal", "ductal", "idc", "cci"))
+
+
 def _nothing() -> None:
     return None
 
@@ -372,6 +378,8 @@ class BreastReport:
         if k <= 80 and self.chance(0.08):
             h = int(min(100, round(k + self.r.randint(10, 30), -1)))
             self.t(self.say(self.T["hot_spot"], h=h))
+        elif (k < 15 or k >= 30) and self.chance(0.1):
+            self.t(self.pick(self.T["ki67_level"]["low" if k < 15 else "high"]))
 
     def ki67_text(self) -> str:
         k = float(self.v["ki67"])  # type: ignore[arg-type]
@@ -487,7 +495,16 @@ class BreastReport:
         n, k = spec.prel, spec.att
         N, fr = self.N, self.fr
         att, prel = "numero_gang_att", "numero_gang_prel"
-        if n is not None and k is not None:
+        if n == 0:
+            # No node found: "aucun ganglion identifié (0/0)".
+            self.t(self.pick(N["none_found"]))
+            self.w.raw(" (")
+            if k is not None:
+                self.count(att, k, spanned)
+                self.w.raw("/")
+            self.count(prel, 0, spanned)
+            self.w.raw(")")
+        elif n is not None and k is not None:
             form = self.r.randint(0, 5)
             if form == 0:
                 self.count(att, k, spanned)
@@ -647,7 +664,9 @@ class BreastReport:
                 else "pT3"
             )
         att = self._int("numero_gang_att")
-        if att is not None and self.node_specs:
+        if self._int("numero_gang_prel") == 0:
+            parts.append("pNx")
+        elif att is not None and self.node_specs:
             itc = any(s.itc for s in self.node_specs)
             pn = (
                 ("pN0(i+)" if itc else "pN0")
@@ -811,7 +830,7 @@ class BreastReport:
             self.t(cap(intro) if self.at_start() else intro)
             d = self.surface("diagnostic")
             self.val("diagnostic", cap(d) if self.at_start() else d)
-            if self.v["diagnostic"] == "8500/3" and self.chance(0.1):
+            if self.v["diagnostic"] == "8500/3" and self.chance(0.1) and _no_ductal(d):
                 self.t(self.pick(T["nst_tail"]))
         else:
             self.t(self.pick(T["tumour_none"]))
@@ -939,7 +958,12 @@ class BreastReport:
         self.t(bullet + self.label(key) + self.sep())
         text = self.value_text(key, "field")
         self.val(key, text)
-        if key == "diagnostic" and self.v[key] == "8500/3" and self.chance(0.15):
+        if (
+            key == "diagnostic"
+            and self.v[key] == "8500/3"
+            and self.chance(0.15)
+            and _no_ductal(text)
+        ):
             self.t(self.pick(self.T["nst_tail"]))
         if key == "echantillon" and self.chance(0.4):
             self.t(self.side_after(text))
@@ -1029,10 +1053,14 @@ class BreastReport:
 
     def section(self, name: str) -> None:
         title = self.pick(self.T["sections"][name])
-        if self.style.get("headers", "upper") == "upper":
+        headers = self.style.get("headers", "upper")
+        if headers == "upper":
             title = title.upper()
         if self.w.tail(2) not in ("", "\n\n"):
             self.t("\n\n" if self.w.tail(1) != "\n" else "\n")
+        if headers == "none":
+            # Narrative reports: paragraphs without titles.
+            return
         colon = (" :\n", ":\n") if self.fr else (":\n",)
         self.t(title + self.pick(("\n", "\n", *colon)))
 
@@ -1073,7 +1101,13 @@ class BreastReport:
             self.t("\n")
             self.ihc_prose()
         self.section("conclusion")
+        # Conclusions are often typed in capitals inside an otherwise normal report.
+        shout = self.style.get("case") == "normal" and self.chance(0.15)
+        if shout:
+            self.w.set_case("upper")
         self.conclusion_paragraph(with_nodes=not synoptic)
+        if shout:
+            self.w.set_case("normal")
         if synoptic:
             self.section("synoptic")
             self.checklist()

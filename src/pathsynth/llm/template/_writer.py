@@ -99,6 +99,10 @@ class Writer:
             s = s.lower()
         return s
 
+    def set_case(self, case: str) -> None:
+        """Switch case (``normal``, ``upper``, ``lower``) for what is written next."""
+        self._case = case
+
     def text(self, s: str) -> None:
         """Append filler text (noised when the report has a noise rate)."""
         if not s:
