@@ -92,7 +92,7 @@ _HEADERS: list[tuple[int, re.Pattern[str]]] = [
     ),
 ]
 _HEADER_LINE = re.compile(
-    r"^[\s\-*#>•=_+]*(?:[0-9ivx]{1,3}[.)]\s*)?([a-z' ]{3,60}?)\s*(?::|\s-\s|-|=|$)"
+    r"^[\s\-*#>•=_+]*(?:\[[x ]?\]\s*)?(?:[0-9ivx]{1,3}[.)]\s*)?([a-z' ]{3,60}?)\s*(?::|\s-\s|-|=|$)"
 )
 
 
@@ -126,7 +126,7 @@ def _section_kind(line: str) -> int | None:
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=\S)|(?<=[.;])$")
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•>]|\(?[0-9a-z]{1,2}[.)/]\s|[0-9]{1,2}\s*[-:]|#)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•>+]|\[[x ]?\]|\(?[0-9a-z]{1,2}[.)/]\s|[0-9]{1,2}\s*[-:]|#)")
 _KEY_VALUE = re.compile(r"^\s*[\w' /().-]{2,45}\s*[:=]")
 
 
@@ -267,8 +267,15 @@ def _specimen(stmts: list[Statement]) -> list[Finding]:
 
 
 def _histology(stmts: list[Statement]) -> list[Finding]:
-    # a named type anywhere beats "invasive carcinoma" of unnamed type (synoptic titles)
-    return _histology_pass(stmts, generic=False) or _histology_pass(stmts, generic=True)
+    # a named type anywhere beats "invasive carcinoma" of unnamed type (synoptic titles),
+    # which still beats carcinoma in situ
+    named = _histology_pass(stmts, generic=False)
+    if named and named[0].value != "8500/2":
+        return named
+    generic = _histology_pass(stmts, generic=True)
+    if generic and generic[0].value != "8500/2":
+        return generic
+    return named or generic
 
 
 def _histology_pass(stmts: list[Statement], *, generic: bool) -> list[Finding]:
@@ -313,6 +320,7 @@ def _grade(stmts: list[Statement]) -> list[Finding]:
 _SIZE_CUE = re.compile(
     r"taille|mesur\w*|diametre|grand axe|dimension|size|measur\w*|largest|greatest|"
     r"extent|etendue|tumeur|tumou?r|carcinom\w*|nodule|lesion|foyer|focus|foci|mass|infiltr|invasi|"
+    r"\bcci\b|\bcli\b|\bidc\b|\bilc\b|\bnst\b|"
     r"\bpt\d"
 )
 _SIZE_EXCLUDE_BEFORE = re.compile(
@@ -367,7 +375,7 @@ def _size(stmts: list[Statement]) -> list[Finding]:
             # "< 1 mm" bounds a size, it does not state one
             if re.search(r"(?:[<>≤≥]|inferieure? a|less than|moins de|up to)\s*$", before):
                 continue
-            if re.search(r"(?:^|\W)(?:a|at|within|to)\s*$", before) and not re.search(
+            if re.search(r"(?:^|\W)(?:at|within|to)\s*$", before) and not re.search(
                 r"(?:taille|size|mesur|measur)\W*(?:\w+\W+){0,3}$", before
             ):
                 continue
@@ -559,8 +567,10 @@ def _node_counts(s: Statement) -> _NodeCount | None:
         t,
     ):
         return None
-    total = bool(_TOTAL.search(t))
-    ratio = node_ratio(t)
+    total_cue = _TOTAL.search(t)
+    total = bool(total_cue)
+    # "0/2 (GS) + 3/11 (curage), soit 3N+/13": the ratio after the total cue is the total
+    ratio = (node_ratio(t[total_cue.start() :]) if total_cue else None) or node_ratio(t)
     # "rupture capsulaire sur 3 ganglions" counts nodes with extension, not examined ones
     if not ratio and _ENE_COUNT.search(t):
         return None

@@ -95,7 +95,8 @@ _VOCABULARY = frozenset(
     capsulaire extracapsular extranodal marges berges saines involved tumorectomie mastectomie
     mastectomy lumpectomy biopsie biopsy curage axillaire axillary sentinelle sentinel
     proliferation absence presence recepteurs receptor surexpression overexpression specifique
-    conclusion macroscopie microscopie diagnostic diagnosis
+    conclusion macroscopie microscopie diagnostic diagnosis atteints atteint envahis examines
+    preleves metastatic metastases
     """.split()  # noqa: SIM905
 )
 _TOKEN = re.compile(r"[a-z]+")

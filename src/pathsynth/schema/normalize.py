@@ -122,7 +122,9 @@ def _read_ki67(var: Variable, t: str) -> Value:
     m = _KI67_KEY.search(t)
     if m:
         # "Ki67 : 15", not the antibody clone of "Ki-67 (30-9)"
-        after = re.match(rf"\s*(?:[:=]|a|de|of|at)?\s*({NUM})\b(?!\s*[-/)])", t[m.end() :])
+        after = re.match(
+            rf"\s*(?:\(%\))?\s*(?:[:=-]|a|de|of|at)?\s*({NUM})\b(?!\s*[-/)])", t[m.end() :]
+        )
         if after:
             return to_float(after.group(1))
         return None
@@ -223,7 +225,7 @@ def _read_grade(var: Variable, t: str) -> Value:
 MARKERS = {
     "re": (
         r"(?:\br[eo]\b(?!-[a-z])|\ber\b|\bre\s*[+-](?![a-z])|\ber\s*[+-]|o?estrog\w*|"
-        r"recepteurs? (?:aux |a l')?o?estrog\w*|\bo?e?s+tro\w*)"
+        r"recepteurs? (?:aux |a l')?o?estrog\w*|\bo?e?s+tro\w*|\boe?s*tro?gen\w*)"
     ),
     "rp": r"(?:\brp\b|\bpr\b|\bpgr\b|\brp\s*[+-]|\bpr\s*[+-]|progest\w*)",
     "her2": r"(?:her\W?2(?:\W?neu)?|c\W?erb\W?b\W?2|erbb2|\bneu\b)",
@@ -264,7 +266,16 @@ NOT_DONE = re.compile(
 )
 
 
+_RECEPTOR_PAIR = re.compile(
+    r"\b(?:re|er|ro)\s*/\s*(?:rp|pr|pgr)\s*:?\s*(\+|-|pos\w*|neg\w*)\s*/\s*(\+|-|pos\w*|neg\w*)"
+)
+
+
 def _read_receptor(var: Variable, t: str) -> Value:
+    pair = _RECEPTOR_PAIR.search(t) if var.key in ("re", "rp") else None
+    if pair:
+        sign = pair.group(1) if var.key == "re" else pair.group(2)
+        return "positive" if sign.startswith(("+", "pos")) else "negative"
     part = focus_marker(var.key, t) if var.key in MARKERS else t
     if part is None or NOT_DONE.search(part):
         return None
@@ -296,9 +307,13 @@ _ISH = re.compile(r"\b(?:fish|sish|cish|ddish|ish|hybridation|hybridization|ampl
 _AMP_NEG = re.compile(
     r"(?:\bnon\b|\bnot\b|\bpas d'|\babsence d'|\bno\b|\bsans\b|\bwithout\b|\bne\b)\W*"
     r"(?:\w+\W+){0,2}?amplifi\w*|"
-    r"amplification\W{0,4}(?:negative|absente?|non|no|not)\b|\bnon-?amplifi\w*|\bunamplified"
+    r"amplification\W{0,4}(?:negative|absente?|non|no|not)\b|\bnon-?amplifi\w*|\bunamplified|"
+    r"\b(?:fish|sish|cish|ish)\s*(?:-(?![\w])|:?\s*neg\w*)"
 )
-_AMP_POS = re.compile(r"\bamplifi\w*|amplification\W{0,4}(?:positive|presente?|oui|yes)")
+_AMP_POS = re.compile(
+    r"\bamplifi\w*|amplification\W{0,4}(?:positive|presente?|oui|yes)|"
+    r"\b(?:fish|sish|cish|ish)\s*(?:\+|:?\s*pos\w*)"
+)
 _RATIO = re.compile(rf"ratio\D{{0,25}}?({NUM})")
 _IHC = re.compile(
     r"(?<![\d.,])([0-3])\s*\+|\+\+\+|\+\+|score\W{0,4}([0-3])\b|\(\s*([0-3])\s*\)|^\s*([0-3])\s*$|"
@@ -488,7 +503,7 @@ _RATIO_NODES = re.compile(
     rf"(\d+|{NUMBER_WORD})(?:\s*n)?\b(?!\s*/)(?!\s*%)"
 )
 _MET_WORD = (
-    r"(?:metasta\w*|envahi\w*|atteints?|positi\w*|involved|n\s*\+|\+|malin\w*|"
+    r"(?:(?:micro|macro)?\W?metasta\w*|envahi\w*|atteints?|positi\w*|involved|n\s*\+|\+|malin\w*|"
     r"tumoraux|tumorale?s?|with (?:metasta\w*|carcinoma|tumou?r)|avec metasta\w*|"
     r"porteurs?\s+\w+\s+metasta\w*|sieges?\s+\w+\s+metasta\w*)"
 )
@@ -498,8 +513,8 @@ _NEG_NODE_WORD = (
 )
 _ATT = re.compile(
     rf"\b(?:dont|including|of which|whom)\s+{_COUNT}\b|"
-    rf"\b{_COUNT}\s*(?:{_NODE}\b)?\s*(?!(?:dont|sur|of|including|parmi)\b)"
-    rf"(?:[a-z'-]+\s+){{0,3}}?{_MET_WORD}(?!\w)"
+    rf"\b{_COUNT}\s*(?:{_NODE}\b)?,?\s*"
+    rf"(?:(?!(?:dont|sur|of|including|parmi|among)\b)[a-z'-]+\s+){{0,3}}?{_MET_WORD}(?!\w)"
 )
 _NODE_QUALIFIER = (
     r"(?:sentinel\w*|axillar\w*|axillaire\w*|lymph|regional|additional|supplementaires?|"
@@ -587,6 +602,9 @@ def _read_att(var: Variable, t: str) -> Value:
     label = _ATT_LABEL.search(t)
     if label:
         return int(label.group(1))
+    among = re.search(rf"\b(?:dont|including|of which|among which)\s+{_COUNT}\b", t)
+    if among and not re.match(rf"\s*{_NEG_NODE_WORD}", t[among.end() :]):
+        return count_value(among.group(1))
     for m in _ATT.finditer(t):
         token = m.group(1) or m.group(2)
         seg = m.group(0)
@@ -727,7 +745,8 @@ def _clauses(t: str) -> list[tuple[str, int]]:
         r"medullary|micropapillary|papillary|cribriform|metaplastic|features))|\baccompan\w*|"
         r"\badjacent\b|\bet (?:du |de |d')|\band (?:associated|adjacent)|\bplus\b|\+|"
         r"\bcomposante\b|\bcomponent\b|\bfoyers?\b|\bfoci\b|\bsur fond\b|\bbackground\b|"
-        r",(?!\s*(?:de type|type|of|no special|non specifique|nst|grade))"
+        r",(?!\s*(?:de type|type|of|no special|non specifique|nst|grade|ductal|lobular|canalaire|"
+        r"lobulaire|mixed|mixte|classi\w*|pleomorph\w*))"
     )
     for m in splitter.finditer(t):
         parts.append((t[start : m.start()], start))
