@@ -97,13 +97,19 @@ def _missing(x: Any) -> bool:
 
 
 def _draw_style(
-    rng: random.Random, lang: str, given: Mapping[str, Any], breast: bool
+    rng: random.Random, lang: str, given: Mapping[str, Any], breast: bool, biopsy: bool = False
 ) -> dict[str, str]:
     """The report's style: the caller's valid knobs, the rest drawn from ``rng``."""
     style: dict[str, str] = {}
     # Draw every knob first so that fixing one does not shift the others.
     drawn = {
-        "layout": rng.choices(LAYOUTS, weights=LAYOUT_WEIGHTS)[0] if breast else "synoptic",
+        "layout": (
+            "biopsy"
+            if biopsy and rng.random() < 0.5
+            else rng.choices(LAYOUTS, weights=LAYOUT_WEIGHTS)[0]
+        )
+        if breast
+        else "synoptic",
         "noise": "0"
         if (u := rng.random()) < 0.6
         else f"{rng.uniform(0.002, 0.02):.4f}"
@@ -206,7 +212,8 @@ class TemplateTeacher:
         # The record joins the seed so one seed shared by many records still varies the text.
         material = f"{int(seed)}|{lang}|" + "|".join(f"{v}" for v in values.values())
         rng = random.Random(material)
-        st = _draw_style(rng, lang, style or {}, self._breast)
+        biopsy = values.get("echantillon") == "biopsy"
+        st = _draw_style(rng, lang, style or {}, self._breast, biopsy)
         writer = Writer(
             rng,
             noise=float(st["noise"]),

@@ -50,8 +50,10 @@ LAYOUTS = (
     "paragraph",
     "compact",
     "specimens",
+    "biopsy",
 )
-LAYOUT_WEIGHTS = (22, 14, 16, 10, 14, 10, 14)
+# "biopsy" is drawn only for core biopsies (half of them), never for other specimens.
+LAYOUT_WEIGHTS = (22, 14, 16, 10, 14, 10, 14, 0)
 
 ROMAN = {1: "I", 2: "II", 3: "III"}
 GRADE_RANGES = {1: "3-5", 2: "6 or 7", 3: "8 or 9"}
@@ -1295,6 +1297,45 @@ class BreastReport:
             part(tag)
             self.t("\n")
         self.rupture_alone("prose")
+        self.signature()
+
+    def layout_biopsy(self) -> None:
+        """A core-biopsy report: the cores, the tumour "on this material", the markers."""
+        B = self.T["biopsy"]
+        self.header()
+        if self.chance(0.5):
+            self.section("clinical")
+            self.history()
+        self.section("micro")
+        if self.known("echantillon"):
+            spec = self.surface("echantillon")
+            head = self.pick(B["head"])
+            before, after = head.split("{spec}")
+            fill = {"side": self.side, "n": self.r.randint(2, 6)}
+            self.t(cap(before.format(**fill)))
+            self.val("echantillon", spec if before else cap(spec))
+            self.t(after.format(**fill) + (" :\n" if self.fr else ":\n"))
+        self.tumour_sentence()
+        if self.known("grade") and self.chance(0.4):
+            self.t(self.pick(B["grade_note"]))
+        self.dcis()
+        if self.known("emboles"):
+            self.val("emboles", cap(self.yesno_text("emboles", "prose")))
+            self.t(self.pick(B["material"]) + ". ")
+        if self.known("marges_saines"):
+            self.prose_value("marges_saines")
+            self.t(" ")
+        self.benign_extra()
+        if self.node_specs or self.known("rupture_capsulaire"):
+            self.t("\n")
+            self.nodes_block("prose")
+        if any(self.known(k) for k in MARKERS):
+            self.section("ihc")
+            self.technique()
+            self.ihc_lines(self.pick(("", "- ")))
+        if self.chance(0.5):
+            self.section("conclusion")
+            self.conclusion_paragraph()
         self.signature()
 
     def node_part(self, tag: str, spec: NodeSpecimen, upper: bool) -> None:
