@@ -60,7 +60,7 @@ def gemma_gguf_path() -> Path:
         if not target.is_file():
             # Assemble beside the target, then rename: a killed run leaves no broken model.
             with atomic_path(target) as tmp:
-                gemma_pkg.assemble(str(tmp))
+                gemma_pkg.assemble(tmp, overwrite=True)
     return target
 
 
