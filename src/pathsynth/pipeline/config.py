@@ -42,6 +42,11 @@ class CohortConfig(_Section):
         description="Map non-canonical cells of a real file ('2,8 cm', 'ER+') to canonical "
         "values instead of rejecting them.",
     )
+    blank_invalid: bool = Field(
+        False,
+        description="Read cells that stay non-canonical (e.g. ICD-O codes the schema lacks) "
+        "as unknown instead of stopping.",
+    )
     complete: bool = Field(
         True,
         description="Fill variables absent from the real records (whole columns or cells) from "

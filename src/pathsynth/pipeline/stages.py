@@ -152,7 +152,9 @@ class Stages:
                 summary.update(source="simulated", n=len(frame))
             else:
                 read_records = need("pathsynth.cohort", "read_records")
-                recs = read_records(c.path, self.schema, normalize=c.normalize)
+                recs = read_records(
+                    c.path, self.schema, normalize=c.normalize, blank_invalid=c.blank_invalid
+                )
                 frame = recs.frame
                 summary.update(
                     source=str(c.path),
@@ -166,9 +168,10 @@ class Stages:
                     summary["completed_cells"] = {
                         k: int(filled[k].sum()) for k in self.schema.keys if k in filled
                     }
-                    filled_out = filled.copy()
-                    filled_out.insert(0, "id", frame["id"].to_numpy())
-                    write_records(filled_out, self.run.path(flags))
+                    filled = filled.copy()
+                    if "id" not in filled:
+                        filled.insert(0, "id", frame["id"].to_numpy())
+                    write_records(filled, self.run.path(flags))
             write_records(frame, self.run.path(out))
             return summary
 

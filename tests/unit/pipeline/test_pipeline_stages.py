@@ -136,3 +136,24 @@ def test_unavailable_extractor_is_left_out_with_a_note(
     assert st.predict(es, set_dir, "llm", "openai:m@http://x") is None
     assert any("llm not scored on e" in n for n in st.notes)
     assert st.evaluate(es, set_dir, {}) is None
+
+
+@pytest.mark.shared_data
+@pytest.mark.slow
+def test_real_cohort_is_read_and_completed(tcga_path: Path, tmp_path: Path, schema: Schema) -> None:
+    cfg = parse_config(
+        {
+            "output": str(tmp_path / "run"),
+            "cohort": {"path": str(tcga_path), "normalize": True, "blank_invalid": True},
+            "evaluation": [{"name": "e", "reports": "r.jsonl"}],
+        }
+    )
+    st = Stages(cfg, RunFolder(cfg.output), schema, Console(quiet=True))
+    out = st.cohort()
+    summary = st.run.stages["cohort"].summary
+    assert summary["n"] == 951
+    assert set(summary["absent_keys"]) >= {"taille", "ki67"}
+    assert summary["completed_cells"]["taille"] > 0
+    header = out.read_text().splitlines()[0].split(",")
+    assert header == ["id", *schema.keys]
+    assert (st.run.root / "inputs/completed_cells.csv").is_file()
