@@ -198,6 +198,9 @@ def statements(folded: str, original: str | None = None) -> list[Statement]:
             continue
         cut = start
         for m in _SENTENCE_END.finditer(folded, start, end):
+            # a ";" inside parentheses does not end the statement
+            if folded.count("(", cut, m.start()) > folded.count(")", cut, m.start()):
+                continue
             if m.start() > cut:
                 out.append(Statement(cut, m.start(), kind, folded[cut : m.start()]))
             cut = m.end()
@@ -248,10 +251,17 @@ def _specimen(stmts: list[Statement]) -> list[Finding]:
             # a previous biopsy mentioned in passing is not the specimen of this report
             before = s.text[max(0, a - 40) : a]
             after = s.text[b : b + 40]
-            if _PRIOR.search(before + " " + after) or re.search(
-                r"cicatrice|scar|site|lit de|cavit|remaniements?|changes", before + after
+            if _PRIOR.search(before + " " + after):
+                continue
+            # "biopsy site changes", "cicatrice de tumorectomie": traces of an earlier procedure
+            if re.match(r"\W*(?:site|scar|cavity|bed|clip|changes|tract)\b", after) or re.search(
+                r"(?:cicatrice|lit|remaniements?|cavite|site|scar|changes?|tract)\s+"
+                r"(?:de\s+(?:la\s+)?|d'|du\s+|post\W?|after\s+|from\s+(?:the\s+)?)?$",
+                before,
             ):
                 continue
+            # "may differ on the excision": a bare "excision" is only a last resort
+            weak = s.text[a:b] in {"exerese", "excision", "resection"}
             if re.search(r"\b(?:sans|no|pas de|absence de)\W*$", before):
                 continue
             # an excision of a lymph node is a node specimen, not a breast one
@@ -259,7 +269,8 @@ def _specimen(stmts: list[Statement]) -> list[Finding]:
                 r"breast|\bsein\b|mammaire|mastect|tumorect|lumpect", s.text
             ):
                 code = "lymph_node_dissection"
-            out.append((rank.index(code), Finding(code, (s.start + a, s.start + b), s.kind)))
+            order = rank.index(code) + (len(rank) if weak else 0)
+            out.append((order, Finding(code, (s.start + a, s.start + b), s.kind)))
     if not out:
         return []
     out.sort(key=lambda x: (x[0], x[1].kind, x[1].span))
@@ -353,9 +364,21 @@ _LESION = re.compile(
 _INSITU_NAME = re.compile(r"in situ|\bdcis\b|\bccis\b|intracanalaire|intraductal")
 
 
+_SIZE_LABEL = re.compile(
+    r"(?:taille|size|grand axe|dimension|diametre|diameter|mesure)\w*(?: \w+){0,2}\s*"
+    r"\((mm|cm)\)\s*[:=-]?\s*(\d+(?:[.,]\d+)?)\b"
+)
+
+
 def _size(stmts: list[Statement]) -> list[Finding]:
     out = []
     for s in _readable(stmts):
+        label = _SIZE_LABEL.search(s.text)
+        if label and not _INSITU_NAME.search(s.text[: label.start()]):
+            # "Plus grand axe (mm) : 12": the unit is in the label
+            value = float(label.group(2).replace(",", ".")) * (10 if label.group(1) == "cm" else 1)
+            out.append(Finding(value, (s.start + label.start(), s.start + label.end()), s.kind))
+            continue
         if not _SIZE_CUE.search(s.text):
             continue
         # a statement about lymph nodes measures metastases, not the tumour
@@ -384,8 +407,12 @@ def _size(stmts: list[Statement]) -> list[Finding]:
             if lesions and _INSITU_NAME.search(s.text[lesions[-1].start() : a]):
                 continue
             strong = bool(_SIZE_STRONG.search(before) or _SIZE_STRONG.search(s.text[:a]))
-            # the gross description measures specimens too: only a named lesion counts there
+            # the gross description measures specimens too: only a named lesion counts there,
+            # and three dimensions with no lesion named just before are a specimen's
             if s.kind == GROSS and not lesions:
+                continue
+            near = lesions and a - lesions[-1].end() < 60
+            if len(re.findall(r"\d+(?:[.,]\d+)?", s.text[a:b])) >= 3 and not near:
                 continue
             if not strong:
                 continue
@@ -523,13 +550,13 @@ def _her2(stmts: list[Statement]) -> list[Finding]:
 # --- lymph nodes ---------------------------------------------------------------------------
 
 _NODE_CUE = re.compile(
-    r"ganglion\w*|\bnodes?\b|\bnodal\b|\bgg\b|\bgs\d*\b|\bslnb?\b|\balnd\b|\bn\s*\+|\bp?n[0-3][abc]?\b|curage|sentinel\w*|"
+    r"ganglion\w*|\bnodes?\b|\bnodal\b|\bgg\b|\bgs\d*\b|\bslnb?\b|\balnd\b|\d\s*n\s*\+|\bn\s*\+|\bp?n[0-3][abc]?\b|curage|sentinel\w*|"
     r"\blns?\b|lymph|axillai\w*|axillary"
 )
 # a statement of the total count, which is not to be added to per-specimen counts
 _TOTAL = re.compile(
     r"\bau total\b|\btotal\b|\bsoit\b|\bin total\b|\boverall\b|\bsummary\b|\bsynthese\b|"
-    r"\ben tout\b|\bin all\b|"
+    r"\ben tout\b|\bin all\b|statut ganglionnaire|(?:lymph )?node status|nodal status|"
     r"\bp?n[0-3][a-z]*(?:\s*\((?:i|sn|mol)[+-]?\))?\s*\(\s*\d+\s*(?:n\s*\+?\s*)?/"
 )
 _ITC = re.compile(r"cellules tumorales isolees|isolated tumou?r cells|\bitc\b|\(i\+\)")
@@ -559,7 +586,8 @@ class _NodeCount:
 
 def _node_counts(s: Statement) -> _NodeCount | None:
     t = s.text
-    if not _NODE_CUE.search(t):
+    # "Total : sans métastase (0/4)" names no node but counts them
+    if not _NODE_CUE.search(t) and not (_TOTAL.search(t) and re.search(r"metasta", t)):
         return None
     if re.search(
         r"\b(?:non|not|pas|aucun|no)\s+(?:\w+\s+){0,2}?(?:preleve|examine|submitted|recu|received|"

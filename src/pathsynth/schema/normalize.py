@@ -514,7 +514,8 @@ _NEG_NODE_WORD = (
 _ATT = re.compile(
     rf"\b(?:dont|including|of which|whom)\s+{_COUNT}\b|"
     rf"\b{_COUNT}\s*(?:{_NODE}\b)?,?\s*"
-    rf"(?:(?!(?:dont|sur|of|including|parmi|among)\b)[a-z'-]+\s+){{0,3}}?{_MET_WORD}(?!\w)"
+    rf"(?:(?!(?:dont|sur|of|including|parmi|among|none|aucune?|no|non|sans|without|ni|not)\b)"
+    rf"[a-z'-]+\s+){{0,3}}?{_MET_WORD}(?!\w)"
 )
 _NODE_QUALIFIER = (
     r"(?:sentinel\w*|axillar\w*|axillaire\w*|lymph|regional|additional|supplementaires?|"
@@ -635,7 +636,7 @@ _SPECIMEN = [
         re.compile(
             r"biopsie\W*exerese|excision(?:al)? biopsy|surgical (?:excision|biopsy)|"
             r"biopsie chirurgicale|exerese (?:chirurgicale|de (?:la )?lesion|simple|sur harpon)|"
-            r"wire[- ]?(?:guided|localized)|sur harpon|harpon"
+            r"(?:wire|needle)[- ]?(?:guided|localized|localization) (?:excision|biopsy)"
         ),
     ),
     (
@@ -711,7 +712,7 @@ _TYPES = [
     ("8507/3", re.compile(r"micro\W?papill\w*")),
     ("8480/3", re.compile(r"mucineu\w*|mucinous|colloid\w*|mucoid\w*|mucosecretant")),
     ("8211/3", re.compile(r"\btubul(?:eux|euse|aire|ar)\b")),
-    ("8510/3", re.compile(r"medullai\w*|medullary")),
+    ("8510/3", re.compile(r"medullai\w*|medullary|a stroma lymphoide")),
     ("8575/3", re.compile(r"metaplasi\w*|metaplastic")),
     ("8201/3", re.compile(r"cribrif\w*")),
     ("8503/3", re.compile(r"papill\w*")),
@@ -794,6 +795,9 @@ def histology_in(t: str, *, generic: bool = True) -> tuple[str, int, int] | None
             if rx.search(clause):
                 return code, *span
         if lobular and (ductal or _MIXED.search(clause)):
+            return "8522/3", *span
+        # "carcinome infiltrant de type mixte": mixed ductal and lobular
+        if not lobular and re.search(r"(?:de type|type) mixte|\bmixed type\b", clause):
             return "8522/3", *span
         if lobular:
             return "8520/3", *span
