@@ -72,6 +72,9 @@ _WORDS = {
     "fr": ("aucun", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"),
     "en": ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
 }
+# De-identified dates and record numbers, as in shared clinical corpora.
+_DATE_STYLES = ("[DATE]", "XX/XX/XXXX", "**/**/****", "<DATE>", "__/__/____", "partial", "partial")
+_ANON_IDS = ("[ID]", "XXXXXXXX", "********", "<NUM>", "[NUMÉRO]")
 _FIELD_KEYS = (
     "echantillon",
     "diagnostic",
@@ -196,6 +199,8 @@ class BreastReport:
         self._ratio = ""
         self._margin: tuple[int, str] | None = None
         self._day = (rng.randint(1, 20), rng.randint(1, 12), rng.randint(2012, 2025))
+        self._date_style = rng.choice(_DATE_STYLES)
+        self._anon = rng.choice(_ANON_IDS)
         self.node_specs = self._plan_nodes()
         # "parts": each specimen's counts spanned; "total": one spanned total, parts unspanned.
         multi = len(self.node_specs) > 1
@@ -249,12 +254,15 @@ class BreastReport:
         return self.pick((f", {self.side}", f" ({self.side})", f", {self.side} breast"))
 
     def date(self) -> str:
-        """A date within days of the report's own (collection, reception, signature)."""
-        d0, m, y = self._day
-        d = d0 + self.r.randint(0, 8)
-        if self.fr or self.chance(0.3):
-            return f"{d:02d}/{m:02d}/{y}"
-        return f"{m}/{d}/{y}"
+        """A date as de-identified corpora write it: a placeholder, or month and year only.
+
+        Full dates would read as identifiers (the filter drops such reports) and real
+        evaluation reports are de-identified the same way.
+        """
+        _, m, y = self._day
+        if self._date_style == "partial":
+            return f"{m:02d}/{y}" if self.chance(0.7) else str(y)
+        return self._date_style
 
     def initials(self) -> str:
         letters = "ABCDEFGHJKLMNPRSTV"
@@ -799,9 +807,12 @@ class BreastReport:
         T = self.T
         self.t(self.pick(T["titles"]) + "\n")
         if self.chance(0.6):
-            ipp = f"{self.r.randint(10**7, 10**8 - 1)}"
             line = self.say(
-                T["exam_line"], num=self.case_number(), d1=self.date(), d2=self.date(), ipp=ipp
+                T["exam_line"],
+                num=self.case_number(),
+                d1=self.date(),
+                d2=self.date(),
+                anon=self._anon,
             )
             self.t(line + "\n")
         if self.chance(0.3):
