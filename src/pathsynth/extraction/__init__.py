@@ -98,6 +98,8 @@ def train_student(
     """Train a student on one or more report JSONL files (mixed in order) and save it in
     ``out_dir``; return its manifest. ``options`` are fields of :class:`FastConfig` or
     :class:`LoraStudentConfig`."""
+    if kind not in ("fast", "lora"):
+        raise PathsynthError(f"unknown student kind {kind!r}: choose fast or lora")
     schema = schema or load_schema("breast13")
     paths = [data_path] if isinstance(data_path, str | Path) else list(data_path)
     if not paths:
@@ -120,7 +122,7 @@ def train_student(
             cfg.epochs = max(1, int(epochs))
         model = train_fast(examples, schema, cfg, progress=progress)
         model.save(out, manifest_extra=extra)
-    elif kind == "lora":
+    else:
         from pathsynth.extraction.lora import LoraStudentConfig, train_lora
 
         if not base_model:
@@ -137,8 +139,6 @@ def train_student(
             manifest_extra=extra,
             progress=progress,
         )
-    else:
-        raise PathsynthError(f"unknown student kind {kind!r}: choose fast or lora")
     return dict(json.loads((out / "manifest.json").read_text("utf-8")))
 
 

@@ -58,7 +58,7 @@ def variables_help(schema: Schema, lang: Lang) -> str:
     return "\n".join(lines)
 
 
-def _first_object(text: str) -> str | None:
+def _first_object(text: str) -> tuple[str, bool] | None:
     """The first balanced ``{...}`` in ``text`` (strings respected), or an unclosed tail."""
     start = text.find("{")
     if start < 0:
@@ -82,12 +82,12 @@ def _first_object(text: str) -> str | None:
         elif ch == "}":
             depth -= 1
             if depth == 0:
-                return text[start : i + 1]
+                return text[start : i + 1], True
     # A truncated answer: close what is open so the keys written so far can still be read.
     tail = text[start:].rstrip().rstrip(",")
     if in_str:
         tail += '"'
-    return tail + "}" * max(depth, 1)
+    return tail + "}" * max(depth, 1), False
 
 
 def _repair(obj_text: str) -> str:
@@ -114,11 +114,11 @@ def parse_answer(
     from pathsynth.schema.normalize import normalize_value
 
     values: dict[str, Value] = schema.empty_values()
-    raw = _first_object(text)
-    if raw is None:
+    found = _first_object(text)
+    if found is None:
         return values, False
+    raw, valid = found
     obj: Any = None
-    valid = True
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError:

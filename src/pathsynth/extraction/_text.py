@@ -76,7 +76,9 @@ def example_from_row(row: dict[str, Any], schema: Schema) -> TrainingExample | N
     from pathsynth.evaluation.scoring import coerce_value
 
     values = {k: coerce_value(schema[k], vals.get(k)) for k in schema.keys}
-    ev = _spans(row.get("evidence"), len(text)) or _spans(row.get("spans"), len(text))
+    # A teacher's own spans mark exactly where it wrote each value; a judge's evidence (kept
+    # reports of LLM teachers) is the fallback and may cover a whole statement.
+    ev = _spans(row.get("spans"), len(text)) or _spans(row.get("evidence"), len(text))
     return TrainingExample(
         id=str(row.get("id", "")),
         text=text,

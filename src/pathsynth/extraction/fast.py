@@ -43,6 +43,49 @@ from pathsynth.schema import Lang, Schema, Value, Variable, load_schema
 
 FAST_VERSION = 1
 ROMAN = {"i": 1, "ii": 2, "iii": 3}
+# Counts written as words ("un ganglion", "aucun", "two of five nodes"): candidates for counts.
+NUMBER_WORDS = {
+    **dict.fromkeys(["aucun", "aucune", "zero", "none", "no"], 0),
+    **dict.fromkeys(["un", "une", "one", "single"], 1),
+    **{
+        w: i
+        for i, w in enumerate(
+            [
+                "deux",
+                "trois",
+                "quatre",
+                "cinq",
+                "six",
+                "sept",
+                "huit",
+                "neuf",
+                "dix",
+                "onze",
+                "douze",
+            ],
+            start=2,
+        )
+    },
+    **{
+        w: i
+        for i, w in enumerate(
+            [
+                "two",
+                "three",
+                "four",
+                "five",
+                "six",
+                "seven",
+                "eight",
+                "nine",
+                "ten",
+                "eleven",
+                "twelve",
+            ],
+            start=2,
+        )
+    },
+}
 UNITS = {"mm": 1.0, "cm": 10.0}
 TOTAL_WORDS = {"total", "totalite", "soit", "overall", "au"}
 # Letter confusions typical of OCR'd pathology reports (same length, so spans stay valid).
@@ -119,7 +162,7 @@ def _magnitude(x: float) -> str:
 class _Doc:
     """A tokenised text with per-token features."""
 
-    __slots__ = ("feats", "norms", "nums", "text", "toks")
+    __slots__ = ("feats", "line_of", "norms", "nums", "section", "text", "toks")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -130,11 +173,29 @@ class _Doc:
         n = len(norms)
         line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         line_of = [bisect_right(line_starts, s) - 1 for _, s, _ in self.toks]
+        self.line_of = line_of
         heads: dict[int, list[str]] = {}
         for i, ln in enumerate(line_of):
             h = heads.setdefault(ln, [])
             if len(h) < 3 and norms[i].isalpha():
                 h.append(norms[i])
+        # The section a token sits in: the last heading line above it (short, all capitals or
+        # ending with ':'), e.g. "CONCLUSION", "Microscopie :"; repeats in a conclusion differ
+        # from first mentions, and specimen blocks ("B/ Curage axillaire") matter for counts.
+        lines = text.split("\n")
+        section_of_line: list[str] = []
+        current = ""
+        for ln_text in lines:
+            stripped = ln_text.strip()
+            words = stripped.split()
+            if 0 < len(words) <= 6 and (
+                stripped.endswith(":")
+                or (stripped.isupper() and not any(c.isdigit() for c in stripped))
+            ):
+                folded = [fold(w_) for w_ in words if w_[:1].isalpha()]
+                current = folded[0] if folded else ""
+            section_of_line.append(current)
+        self.section = [section_of_line[ln] for ln in line_of]
         pad = ["<s>"] * 8
         padded = pad + norms + ["</s>"] * 4
         feats: list[list[str]] = []
@@ -159,6 +220,8 @@ class _Doc:
             f.extend(["R=" + x for x in padded[j + 1 : j + 4]])
             head = heads.get(line_of[i], [])
             f.extend(["H=" + x for x in head])
+            f.append("S=" + section_of_line[line_of[i]])
+            f.append(f"pos={10 * i // max(n, 1)}")
             if i == 0 or line_of[i - 1] != line_of[i]:
                 f.append("bol")
             x = self.nums[i]
@@ -170,6 +233,9 @@ class _Doc:
                 f.append("num|H=" + (head[0] if head else ""))
             elif w in ROMAN:
                 f.append("roman")
+            elif w in NUMBER_WORDS:
+                f.append("numword")
+                f.append("numword|w+1=" + padded[j + 1])
             feats.append(f)
         self.feats = feats
 
@@ -191,6 +257,8 @@ def _number_value(doc: _Doc, i: int, var: Variable) -> float | None:
     if x is None:
         if var.type == "integer" and (var.max or 0) <= 3 and doc.norms[i] in ROMAN:
             return float(ROMAN[doc.norms[i]])
+        if var.type == "integer" and (var.max or 0) > 3 and doc.norms[i] in NUMBER_WORDS:
+            return float(NUMBER_WORDS[doc.norms[i]])
         return None
     if var.unit == "mm":
         factor = _unit_after(doc, i)
@@ -512,20 +580,37 @@ def _runs(idx: list[int]) -> list[tuple[int, int]]:
 
 
 def _sum_mentions(doc: _Doc, cands: list[tuple[float, int, float]]) -> tuple[float, list[int]]:
-    """Node counts over several specimens: the total when one is stated, else the sum."""
+    """Node counts over several specimens.
+
+    Mentions of one count close together on a line ("un ganglion (0/1)") are one mention; a
+    stated total wins; a count equal to the sum of the others is their total; a later section
+    whose counts add up to the earlier ones is a recapitulation; otherwise counts add up.
+    """
     for _, i, v in cands:
         if any(doc.norms[k] in TOTAL_WORDS for k in range(max(0, i - 4), i)):
             return v, [i]
-    vals = sorted(c[2] for c in cands)
-    if len(vals) > 2 and vals[-1] == sum(vals[:-1]):
-        top = max(cands, key=lambda c: c[2])
-        return top[2], [top[1]]
-    # The same count repeated next to itself (e.g. "2 (deux)") is one mention.
-    kept: list[tuple[int, float]] = []
+    groups: list[tuple[int, float]] = []  # (first token, value) in reading order
     for _, i, v in sorted(cands, key=lambda c: c[1]):
-        if not any(kv == v and i - ki <= 3 for ki, kv in kept):
-            kept.append((i, v))
-    return float(sum(v for _, v in kept)), [i for i, _ in kept]
+        if groups:
+            j, w = groups[-1]
+            if w == v and doc.line_of[j] == doc.line_of[i] and i - j <= 10:
+                continue
+        groups.append((i, v))
+    vals = [v for _, v in groups]
+    if len(groups) == 1:
+        return vals[0], [groups[0][0]]
+    top = max(range(len(vals)), key=lambda q: vals[q])
+    if vals[top] == sum(vals) - vals[top]:
+        return vals[top], [groups[top][0]]
+    for k in range(1, len(groups)):
+        head, tail = groups[:k], groups[k:]
+        if (
+            doc.section[head[-1][0]] != doc.section[tail[0][0]]
+            and len(tail) <= len(head)
+            and sum(v for _, v in head) == sum(v for _, v in tail)
+        ):
+            return float(sum(v for _, v in head)), [i for i, _ in head]
+    return float(sum(vals)), [i for i, _ in groups]
 
 
 # --- training --------------------------------------------------------------------------------
@@ -595,7 +680,7 @@ def train_fast(
 ) -> FastStudent:
     """Train a :class:`FastStudent` on report / value pairs with evidence spans."""
     from scipy import sparse
-    from sklearn.linear_model import LogisticRegression, SGDClassifier
+    from sklearn.linear_model import SGDClassifier
 
     schema = schema or load_schema("breast13")
     config = config or FastConfig()
@@ -685,7 +770,10 @@ def train_fast(
             )
             continue
         Xr = read_h.transform(reader_rows[key])
-        lr = LogisticRegression(C=4.0, max_iter=300)
+        # SGD rather than L-BFGS: a few passes suffice and keep training within minutes.
+        lr = SGDClassifier(
+            loss="log_loss", alpha=1e-5, max_iter=20, tol=None, random_state=config.seed
+        )
         lr.fit(Xr, reader_y[key])
         readers[key] = _Reader(
             [str(c) for c in lr.classes_],
