@@ -1,18 +1,23 @@
 """Speed and variety of the template teacher.
 
-    .venv/bin/python benchmarks/template.py [--n 4000] [--seed 0]
+    .venv/bin/python benchmarks/template.py [--n 4000] [--seed 0] [--filter 400] [--show 2]
 
 Renders reports from the built-in clinical prior (``simulate_cohort``) in French and English,
 on one core, and prints reports/s, the layouts drawn, and how many distinct phrasings each
-value got (distinct span texts with digits masked).
+value got (distinct span texts with digits masked). ``--filter N`` also runs the first N
+reports through ``reports filter`` (rules judge) and prints the share kept and why others
+were dropped.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import tempfile
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 
 from pathsynth.cohort import simulate_cohort
 from pathsynth.llm.template import TemplateTeacher
@@ -23,6 +28,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=4000, help="reports to render")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show", type=int, default=0, help="print this many sample reports")
+    parser.add_argument("--filter", type=int, default=0, help="filter this many reports")
     args = parser.parse_args()
 
     frame = simulate_cohort(args.n, seed=args.seed)
@@ -60,8 +66,28 @@ def main() -> None:
     print(f"  distinct value phrasings (digits masked): {total}")
     for key in teacher.schema.keys:
         print(f"    {key:20s} {len(phrasings[key]):5d}")
+    if args.filter:
+        _filter(records, reports, langs, args.filter)
     for rep, lang in list(zip(reports, langs, strict=True))[: args.show]:
         print(f"\n----- {lang} {rep.style}\n{rep.text}")
+
+
+def _filter(records: list, reports: list, langs: list[str], n: int) -> None:
+    from pathsynth.reports.filter import filter_reports
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.jsonl"
+        with src.open("w", encoding="utf-8") as f:
+            for i, (rec, rep, lang) in enumerate(zip(records, reports, langs, strict=True)):
+                if i == n:
+                    break
+                spans = {k: [list(s) for s in v] for k, v in rep.spans.items()}
+                line = {"id": f"t{i}", "text": rep.text, "record": rec, "teacher": "template"}
+                line |= {"lang": lang, "seed": i, "style": rep.style, "spans": spans}
+                f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        summary = filter_reports(src, Path(tmp) / "kept.jsonl")
+    print(f"  reports filter (rules judge): {summary.n_kept}/{summary.n_in} kept")
+    print(f"    drop reasons: {dict(summary.reasons)}")
 
 
 if __name__ == "__main__":
