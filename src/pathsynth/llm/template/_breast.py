@@ -770,6 +770,10 @@ class BreastReport:
         if not self.chance(0.3 + 0.3 * self.distractors):
             return False
         D = self.T["dcis"]
+        if self.v.get("diagnostic") == "8520/3" and self.chance(0.6):
+            # Lobular carcinomas come with lobular, not ductal, in situ neoplasia.
+            self.t(self.pick(D["lobular"]) + ". ")
+            return True
         ng = self.r.randint(1, 3)
         self.t(
             self.say(
