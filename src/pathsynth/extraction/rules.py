@@ -78,7 +78,7 @@ _HEADERS: list[tuple[int, re.Pattern[str]]] = [
         CONCLUSION,
         re.compile(
             r"conclusions?|(?:final |pathologic(?:al)? )?diagnos\w*(?: final)?|synthese|"
-            r"summary|resume|synoptic(?: report)?|compte rendu synoptique|en resume|"
+            r"summary|resume|synoptic(?: report| summary)?|compte rendu synoptique|en resume|"
             r"diagnostic anatomopathologique|final report|pathology diagnosis"
         ),
     ),
@@ -264,10 +264,16 @@ def _specimen(stmts: list[Statement]) -> list[Finding]:
             weak = s.text[a:b] in {"exerese", "excision", "resection"}
             if re.search(r"\b(?:sans|no|pas de|absence de)\W*$", before):
                 continue
+            # "limites d'exérèse", "excision margins": a margin, not a procedure
+            if weak and re.search(r"(?:limites?|berges?|marges?|plan|tranches?) d'$", before):
+                continue
+            if weak and re.match(r"\s+margins?\b", after):
+                continue
             # an excision of a lymph node is a node specimen, not a breast one
-            if re.search(r"lymph node|ganglion|\baxilla(?:ry)?\b", s.text) and not re.search(
-                r"breast|\bsein\b|mammaire|mastect|tumorect|lumpect", s.text
-            ):
+            node_only = re.search(
+                r"lymph node|ganglion|\baxilla(?:ry)?\b", s.text
+            ) and not re.search(r"breast|\bsein\b|mammaire", s.text)
+            if node_only and code in ("surgical_excision", "biopsy"):
                 code = "lymph_node_dissection"
             order = rank.index(code) + (len(rank) if weak else 0)
             out.append((order, Finding(code, (s.start + a, s.start + b), s.kind)))
@@ -358,6 +364,7 @@ _SIZE_STRONG = re.compile(
 
 
 _LESION = re.compile(
+    r"mass\b|masse\b|zone induree|induration|indurated|firm area|stellate|stellaire|"
     r"carcinom\w*|\bcci\b|\bcli\b|\bidc\b|\bilc\b|\bdcis\b|\bccis\b|in situ|tumeur|tumou?r|"
     r"lesion|nodule|foyers?|focus|foci|infiltr\w*|invasi\w*|\bnst\b"
 )
@@ -381,14 +388,13 @@ def _size(stmts: list[Statement]) -> list[Finding]:
             continue
         if not _SIZE_CUE.search(s.text):
             continue
-        # a statement about lymph nodes measures metastases, not the tumour
-        if re.search(r"ganglion|\bnodes?\b|\bgs\b|sentinel", s.text) and not re.search(
-            r"infiltr|invasi|taille|tumor size|tumour size", s.text
-        ):
-            continue
         for value, a, b in sizes_mm(s.text):
             before = s.text[max(0, a - 60) : a]
             before = re.split(r"[.;]", before)[-1]
+            # a clause about lymph nodes measures metastases, not the tumour
+            clause = re.split(r"[,(:]", before)[-1]
+            if re.search(r"ganglion|\bnodes?\b|\bgs\b|sentinel|metasta", clause):
+                continue
             if _SIZE_EXCLUDE_BEFORE.search(before) and not re.search(
                 r"(?:taille|size|grand axe|dimension)\W*(?:\w+\W+){0,4}$", before
             ):

@@ -200,7 +200,11 @@ def grade_in(t: str) -> tuple[int, int, int] | None:
 
 def _is_nottingham_total(m: re.Match[str], t: str) -> bool:
     """Whether a "score N" match is the Nottingham total, not an Allred score or a component."""
-    if re.search(r"allred|quick|h-?score", t[max(0, m.start() - 25) : m.end()]):
+    if re.search(
+        r"allred|quick|h-?score|her\W?2|erb|ihc|ki\W?67", t[max(0, m.start() - 25) : m.end()]
+    ):
+        return False
+    if re.match(r"\s*\+", t[m.end() :]):  # "score 3+" is an IHC score
         return False
     if re.match(r"\s*/\s*8", t[m.end() :]):
         return False
@@ -266,16 +270,34 @@ NOT_DONE = re.compile(
 )
 
 
-_RECEPTOR_PAIR = re.compile(
-    r"\b(?:re|er|ro)\s*/\s*(?:rp|pr|pgr)\s*:?\s*(\+|-|pos\w*|neg\w*)\s*/\s*(\+|-|pos\w*|neg\w*)"
+_PAIR_NAMES = r"\b(?:re|er|ro)\s*(?:/|et|and|&)\s*(?:rp|pr|pgr)\b\s*[:=|]?\s*"
+_STATUS = r"(\+|-|positi\w*|pos\b|negati\w*|neg\b)"
+_RECEPTOR_PAIR = re.compile(_PAIR_NAMES + rf"{_STATUS}\s*/\s*{_STATUS}")
+_RECEPTOR_PAIR_PCT = re.compile(
+    _PAIR_NAMES + rf"(?:{_STATUS}\s*)?\(?\s*({NUM})\s*%?\s*/\s*({NUM})\s*%"
 )
+_RECEPTOR_PAIR_SAME = re.compile(_PAIR_NAMES + _STATUS)
+
+
+def _pair_status(var: Variable, t: str) -> Value:
+    """ "RE/RP : +/-", "RE / RP : positifs (90 % / 40 %)", "RE et RP négatifs"."""
+    m = _RECEPTOR_PAIR.search(t)
+    if m:
+        sign = m.group(1) if var.key == "re" else m.group(2)
+        return "positive" if sign.startswith(("+", "pos")) else "negative"
+    m = _RECEPTOR_PAIR_PCT.search(t)
+    if m:
+        return "positive" if to_float(m.group(2 if var.key == "re" else 3)) >= 1 else "negative"
+    m = _RECEPTOR_PAIR_SAME.search(t)
+    if m:
+        return "positive" if m.group(1).startswith(("+", "pos")) else "negative"
+    return None
 
 
 def _read_receptor(var: Variable, t: str) -> Value:
-    pair = _RECEPTOR_PAIR.search(t) if var.key in ("re", "rp") else None
-    if pair:
-        sign = pair.group(1) if var.key == "re" else pair.group(2)
-        return "positive" if sign.startswith(("+", "pos")) else "negative"
+    paired = _pair_status(var, t) if var.key in ("re", "rp") else None
+    if paired:
+        return paired
     part = focus_marker(var.key, t) if var.key in MARKERS else t
     if part is None or NOT_DONE.search(part):
         return None
@@ -379,7 +401,7 @@ def _read_her2(var: Variable, t: str) -> Value:
 # --- presence / absence --------------------------------------------------------------------
 
 NEGATION = re.compile(
-    r"\b(?:absence|absente?s?|pas|aucune?s?|sans|non|no|not|none|negati\w*|without|ni|"
+    r"\b(?:absence|absente?s?|pas|aucune?s?|sans|non|no|not|none|negati\w*|neg|without|ni|"
     r"nulle?s?|indemnes?|free|neither|nor|ne|n'|exclude\w*|exclue?s?)\b|\bn'"
 )
 UNCERTAIN = re.compile(
@@ -642,13 +664,14 @@ _SPECIMEN = [
     (
         "lumpectomy",
         re.compile(
-            r"tumorectomie|zonectomie|quadrantectomie|segmentectomie|mastectomie partielle|"
+            r"tumorectom[il1]e|zonectom[il1]e|quadrantectom[il1]e|segmentectom[il1]e|"
+            r"mastectom[il1]e partielle|"
             r"pyramidectomie|exerese large|partial mastectomy|lumpectomy|wide (?:local )?excision|"
             r"breast[- ]conserving|segmental (?:mastectomy|excision|resection)|quadrantectomy|"
             r"\bwle\b|segmentectomy|conservative surgery|chirurgie conservatrice|tumou?rectomy"
         ),
     ),
-    ("mastectomy", re.compile(r"mastectom\w*|mammectomie|ablation du sein|amputation du sein")),
+    ("mastectomy", re.compile(r"mastectom\w*|mammectom\w*|ablation du sein|amputation du sein")),
     (
         "biopsy",
         re.compile(
@@ -705,8 +728,8 @@ _INSITU = re.compile(
     r"\bdin\b|neoplasie lobulaire|lobular neoplasia"
 )
 _INVASIVE = re.compile(
-    r"infiltr\w*|invasi\w*|\bcci\b|\bcli\b|\bidc\b|\bilc\b|\bnst\b|non specifique|no special type|"
-    r"not otherwise specified|\bnos\b|\bsai\b|sans autre indication|non special"
+    r"infi[li1]tr\w*|invasi\w*|\bcci\b|\bcli\b|\bidc\b|\bilc\b|\bnst\b|non specifique|"
+    r"no special type|not otherwise specified|\bnos\b|\bsai\b|sans autre indication|non special"
 )
 _TYPES = [
     ("8507/3", re.compile(r"micro\W?papill\w*")),
