@@ -96,7 +96,11 @@ def tabular_section(folder: RunFolder) -> dict[str, Any] | None:
         return None
     metrics = json.loads(path.read_text(encoding="utf-8"))
     rows = [
-        {"name": name, "cells": [_fmt(m.get(k)) for k, _ in TABULAR_COLUMNS]}
+        {
+            "name": name,
+            "cells": [_fmt(m.get(k)) for k, _ in TABULAR_COLUMNS],
+            "error": m.get("error"),
+        }
         for name, m in metrics.items()
         if isinstance(m, dict)
     ]
@@ -105,7 +109,7 @@ def tabular_section(folder: RunFolder) -> dict[str, Any] | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = [n for n, m in metrics.items() if isinstance(m, dict)]
+    names = [n for n, m in metrics.items() if isinstance(m, dict) and not m.get("error")]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
     measures = ["univariate_accuracy", "bivariate_accuracy", "trivariate_accuracy"]
     width = 0.8 / len(measures)

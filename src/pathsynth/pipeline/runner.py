@@ -147,7 +147,7 @@ def _with_gemma(cfg: PipelineConfig) -> PipelineConfig:
         return cfg
     data = cfg.model_dump(mode="json", by_alias=True)
     data["teachers"]["teachers"].append(
-        {"name": "gemma", "spec": "llamacpp:gemma3-270m", "use": "eval", "seed": 2, "n": 40}
+        {"name": "gemma", "spec": "llamacpp:gemma3-270m", "use": "eval", "seed": 2, "n": 20}
     )
     data["evaluation"].append({"name": "gemma", "teacher": "gemma", "filtered": False})
     return parse_config(data, source="demo")

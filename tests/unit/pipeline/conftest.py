@@ -89,6 +89,7 @@ def small_run(tmp_path: Path, schema: Schema) -> tuple[RunFolder, PipelineConfig
         }
         for name, acc, dcr, eps in [("gaussian_copula", 0.8, 0.52, None), ("mst", 0.85, 0.5, 3.0)]
     }
+    metrics["ctgan"] = {"overall_accuracy": None, "error": "RuntimeError: out of patience"}
     stage("tabular", {"tabular/metrics.json": metrics, "tabular/table.md": "| x |\n"}, {})
     stage("records", {"records/template.csv": "id\n"}, {"source": "mst"})
     record = dict.fromkeys(schema.keys)

@@ -25,6 +25,7 @@ def test_report_is_self_contained_and_shows_every_section(
     for words in [
         "Synthetic records: synthesizers compared",
         "gaussian_copula",
+        "failed: RuntimeError: out of patience",
         "Generation: reports per teacher",
         "Filter: kept and rejected reports",
         "not_stated (1)",
