@@ -22,6 +22,7 @@ from pathsynth.llm.template._breast import (
     LAYOUTS,
     BreastReport,
     Lexicon,
+    phrases,
 )
 from pathsynth.llm.template._generic import render_generic
 from pathsynth.llm.template._writer import Writer, wrap_lines
@@ -167,7 +168,13 @@ class TemplateTeacher:
         )
         self.name = name
         self._breast = _is_breast(self.schema)
-        self._lexicons = {lang: Lexicon.build(self.schema, lang) for lang in LANGS}
+        # The breast grammar adds its own label spellings to the schema's names.
+        self._lexicons = {
+            lang: Lexicon.build(
+                self.schema, lang, phrases(lang)["labels"] if self._breast else None
+            )
+            for lang in LANGS
+        }
         self._checks = [(v, v.type, frozenset(v.codes)) for v in self.schema.variables]
         self._constrained = "numero_gang_att <= numero_gang_prel" in self.schema.constraints
 

@@ -130,8 +130,14 @@ class Lexicon:
     surfaces: dict[tuple[str, str], tuple[str, ...]]
 
     @classmethod
-    def build(cls, schema: Schema, lang: str) -> Lexicon:
-        names = {v.key: tuple(v.names[lang]) or (v.description[lang],) for v in schema.variables}
+    def build(
+        cls, schema: Schema, lang: str, extra: dict[str, Sequence[str]] | None = None
+    ) -> Lexicon:
+        extra = extra or {}
+        names = {
+            v.key: (tuple(v.names[lang]) or (v.description[lang],)) + tuple(extra.get(v.key, ()))
+            for v in schema.variables
+        }
         surfaces = {
             (v.key, c.code): tuple(c.surface[lang]) or (c.label[lang],)
             for v in schema.variables
@@ -155,10 +161,6 @@ def _no_ductal(name: str) -> bool:
     """Whether a histology name leaves "ductal" unsaid (so a "(canalaire)" tail may follow)."""
     low = name.lower()
     return not any(w in low for w in ("canal", "ductal", "idc", "cci"))
-
-
-def _nothing() -> None:
-    return None
 
 
 class BreastReport:
@@ -1174,23 +1176,28 @@ class BreastReport:
         self.signature()
 
     def layout_table(self) -> None:
-        """A two-column table: ``|`` pipes, tabs or dotted leaders."""
+        """A two-column table: ``|`` pipes, tabs, dotted leaders, or OCR-split columns."""
         self.header()
-        kind = self.pick(("pipe", "tab", "dots"))
+        kind = self.pick(("pipe", "pipe", "tab", "tab", "dots", "dots", "columns"))
         rows: list[tuple[str, Callable[[], None]]] = []
         for key in _FIELD_KEYS:
             if key == "NODES":
-                if self.node_specs or self.known("rupture_capsulaire"):
-                    rows.append(("", _nothing))
+                rows.extend(self.node_rows())
             elif self.known(key):
                 rows.append((self.label(key), partial(self.cell, key)))
         if kind == "pipe":
             self.t(self.pick(self.T["table_head"]))
-        for lab, fn in rows:
-            if lab:
+        if kind == "columns":
+            # A table read column by column, as OCR often does: labels first, then values.
+            for lab, _ in rows:
+                self.t(lab + "\n")
+            self.t("\n")
+            for _, fn in rows:
+                fn()
+                self.t("\n")
+        else:
+            for lab, fn in rows:
                 self.row(kind, lab, fn)
-            else:
-                self.table_nodes(kind)
         if self.chance(0.4):
             p = self.ptnm()
             if p:
@@ -1214,22 +1221,26 @@ class BreastReport:
     def cell(self, key: str) -> None:
         self.val(key, self.value_text(key, "field"))
 
-    def table_nodes(self, kind: str) -> None:
+    def node_rows(self) -> list[tuple[str, Callable[[], None]]]:
+        """Table rows for the node counts (per specimen or total) and extranodal extension."""
         self.nodes_done = True
+        rows: list[tuple[str, Callable[[], None]]] = []
         if self.node_mode == "parts":
             for spec in self.node_specs:
-                self.row(
-                    kind, cap(self.node_kind_label(spec)), partial(self.node_counts, spec, True)
+                rows.append(
+                    (cap(self.node_kind_label(spec)), partial(self.node_counts, spec, True))
                 )
         elif self.node_specs:
             total = NodeSpecimen("ln", self._int("numero_gang_prel"), self._int("numero_gang_att"))
-            self.row(
-                kind, self.pick(self.N["label_combined"]), partial(self.node_counts, total, True)
+            rows.append(
+                (self.pick(self.N["label_combined"]), partial(self.node_counts, total, True))
             )
         if self.known("rupture_capsulaire"):
             self.rupture_done = True
-            fn = partial(self.cell, "rupture_capsulaire")
-            self.row(kind, self.label("rupture_capsulaire"), fn)
+            rows.append(
+                (self.label("rupture_capsulaire"), partial(self.cell, "rupture_capsulaire"))
+            )
+        return rows
 
     def layout_paragraph(self) -> None:
         """One paragraph of conclusion, possibly under a heading."""
