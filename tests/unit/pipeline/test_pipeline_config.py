@@ -160,3 +160,18 @@ def test_study_config_follows_the_study_design() -> None:
 def test_docs_list_every_option() -> None:
     docs = (ROOT / "docs" / "pipeline.md").read_text(encoding="utf-8")
     assert config_reference().strip() in docs
+
+
+def test_demo_adds_gemma_only_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from pathsynth.pipeline.runner import _with_gemma
+
+    cfg = demo_config("fr")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert _with_gemma(cfg) == cfg
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
+    with_gemma = _with_gemma(cfg)
+    gemma = with_gemma.teacher("gemma")
+    assert gemma.use == "eval" and gemma.spec == "llamacpp:gemma3-270m"
+    assert [e.teacher for e in with_gemma.evaluation] == ["template-heldout", "gemma"]
