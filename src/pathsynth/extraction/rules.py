@@ -27,6 +27,7 @@ from pathsynth.schema.normalize import (
     grade_in,
     her2_ihc,
     histology_in,
+    marker_span,
     node_ratio,
     presence,
     sizes_mm,
@@ -492,7 +493,8 @@ def _presence_reader(concept: re.Pattern[str]) -> Reader:
                 elif re.match(r"\W*(?:non|no|absent\w*|-|none|not identified)\W*$", tail):
                     value = "no"
             if value is not None:
-                out.append(Finding(value, (s.start, s.end), s.kind))
+                a, b = _clause_around(s.text, m.start(), m.end())
+                out.append(Finding(value, (s.start + a, s.start + b), s.kind))
         best = _best(out)
         positive = [f for f in best if f.value == "yes"]
         return positive[:1] or best[:1]
@@ -501,6 +503,14 @@ def _presence_reader(concept: re.Pattern[str]) -> Reader:
 
 
 _MARKER = {k: re.compile(v) for k, v in MARKERS.items()}
+_CLAUSE_BOUND = re.compile(r"[,;|]\s|\s-\s|\bmais\b|\bbut\b|\n")
+
+
+def _clause_around(text: str, start: int, end: int) -> Span:
+    """The clause of ``text`` holding ``text[start:end]`` (cut at commas, semicolons, bars)."""
+    a = max((m.end() for m in _CLAUSE_BOUND.finditer(text, 0, start)), default=0)
+    nxt = _CLAUSE_BOUND.search(text, end)
+    return a, nxt.start() if nxt else len(text)
 
 
 def _marker_reader(key: str) -> Reader:
@@ -514,7 +524,9 @@ def _marker_reader(key: str) -> Reader:
                 continue
             value = normalize_value(_SCHEMA[key], s.text)
             if value is not None:
-                out.append(Finding(value, (s.start, s.end), s.kind))
+                # the evidence is the part of the statement about this marker
+                a, b = marker_span(key, s.text) or (0, len(s.text))
+                out.append(Finding(value, (s.start + a, s.start + b), s.kind))
         if not out and key in ("re", "rp", "her2"):
             for s in _readable(stmts):
                 m = re.search(r"triple\W?negati\w*", s.text)
@@ -730,7 +742,8 @@ class RulesExtractor:
             value = hits[0].value if hits else None
             if value is not None and var.is_valid(value):
                 values[key] = var.canonical(value)
-                evidence[key] = sorted({_trim(text, f.span) for f in hits})
+                spans = {_trim(text, f.span) for f in hits}
+                evidence[key] = sorted(sp for sp in spans if sp[0] < sp[1]) or [hits[0].span]
             else:
                 values[key] = None
         return Extraction(values=values, evidence=evidence)
@@ -752,10 +765,10 @@ class RulesExtractor:
 
 
 def _trim(text: str, span: Span) -> Span:
-    """The span without the white space at either end."""
+    """The span without white space, list marks and trailing separators at either end."""
     a, b = span
-    while a < b and text[a].isspace():
+    while a < b and (text[a].isspace() or text[a] in "-*•|+"):
         a += 1
-    while b > a and text[b - 1].isspace():
+    while b > a and (text[b - 1].isspace() or text[b - 1] in ",;|"):
         b -= 1
     return a, b

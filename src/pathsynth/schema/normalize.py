@@ -294,6 +294,21 @@ def _pair_status(var: Variable, t: str) -> Value:
     return None
 
 
+def marker_span(key: str, t: str) -> tuple[int, int] | None:
+    """Where folded text ``t`` speaks of marker ``key`` (re, rp, her2, ki67): its evidence span."""
+    if key in ("re", "rp"):
+        for rx in (_RECEPTOR_PAIR, _RECEPTOR_PAIR_PCT, _RECEPTOR_PAIR_SAME):
+            m = rx.search(t)
+            if m:
+                return m.start(), m.end()
+    own = _MARKER_RE[key].search(t)
+    if not own:
+        return None
+    others = [m.start() for k, rx in _MARKER_RE.items() if k != key for m in rx.finditer(t)]
+    end = min((p for p in others if p >= own.end()), default=len(t))
+    return own.start(), end
+
+
 def _read_receptor(var: Variable, t: str) -> Value:
     paired = _pair_status(var, t) if var.key in ("re", "rp") else None
     if paired:
