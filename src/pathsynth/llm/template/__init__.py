@@ -25,7 +25,7 @@ from pathsynth.llm.template._breast import (
     phrases,
 )
 from pathsynth.llm.template._generic import render_generic
-from pathsynth.llm.template._writer import Writer, wrap_lines
+from pathsynth.llm.template._writer import Writer, hyphenate, wrap_lines
 from pathsynth.schema import LANGS, Lang, Schema, Value, load_schema
 
 __all__ = ["LAYOUTS", "STYLE_KNOBS", "TemplateReport", "TemplateTeacher"]
@@ -240,6 +240,8 @@ class TemplateTeacher:
         text, spans = _tidy(text, spans)
         width = int(st["wrap"])
         if width:
+            if rng.random() < 0.5:
+                text, spans = hyphenate(text, spans, rng, rng.randint(1, 3))
             text = wrap_lines(text, spans, width)
         return TemplateReport(text, spans, st)
 

@@ -630,13 +630,13 @@ class BreastReport:
             self.node_prose(spanned=True)
         self.rupture_alone(where)
 
-    def rupture_alone(self, where: str) -> None:
+    def rupture_alone(self, where: str, bullet: str = "") -> None:
         if self.rupture_done:
             return
         if self.known("rupture_capsulaire"):
             self.rupture_done = True
             if where == "lines":
-                self.t(self.label("rupture_capsulaire") + self.sep())
+                self.t(bullet + self.label("rupture_capsulaire") + self.sep())
                 self.val("rupture_capsulaire", self.yesno_text("rupture_capsulaire", "field"))
                 self.t("\n")
             else:
@@ -1043,7 +1043,7 @@ class BreastReport:
                 self.t("\n")
         elif self.node_specs:
             self.node_lines(spanned=True, bullet=bullet)
-        self.rupture_alone("lines")
+        self.rupture_alone("lines", bullet)
 
     def checklist(self, bullet: str | None = None) -> None:
         """``Label : value`` lines in a partly shuffled order."""

@@ -8,9 +8,11 @@ piece before the offsets are taken, so spans stay exact whatever the style.
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 
 Span = tuple[int, int]
+_LONG_WORD = re.compile(r"[^\W\d_]{8,}")
 
 # Letter confusions of OCR engines and hurried typing; letters only, so noise never creates a
 # digit a reader could take for a value.
@@ -175,3 +177,29 @@ def wrap_lines(text: str, spans: dict[str, list[Span]], width: int) -> str:
             col = i - last_space
             last_space = -1
     return "".join(chars)
+
+
+def hyphenate(
+    text: str, spans: dict[str, list[Span]], rng: random.Random, n: int
+) -> tuple[str, dict[str, list[Span]]]:
+    """Break up to ``n`` long filler words across lines (``carci-\\nnome``), shifting spans."""
+    inside = bytearray(len(text))
+    for ranges in spans.values():
+        for a, b in ranges:
+            inside[a:b] = b"\x01" * (b - a)
+    words = [m for m in _LONG_WORD.finditer(text) if not any(inside[m.start() : m.end()])]
+    if not words:
+        return text, spans
+    cuts = sorted(
+        (
+            m.start() + rng.randint(3, m.end() - m.start() - 3)
+            for m in rng.sample(words, min(n, len(words)))
+        ),
+        reverse=True,
+    )
+    for cut in cuts:
+        text = text[:cut] + "-\n" + text[cut:]
+        spans = {
+            k: [(a + 2, b + 2) if a >= cut else (a, b) for a, b in v] for k, v in spans.items()
+        }
+    return text, spans
