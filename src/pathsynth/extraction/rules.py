@@ -29,6 +29,7 @@ from pathsynth.schema.normalize import (
     histology_in,
     marker_span,
     node_ratio,
+    normalize_folded,
     presence,
     sizes_mm,
     specimen_matches,
@@ -449,11 +450,11 @@ def _margins(stmts: list[Statement]) -> list[Finding]:
             clause = s.text[a:b]
             if not _MARGIN_CUE.search(clause):
                 continue
-            value = normalize_value(_SCHEMA["marges_saines"], clause)
+            value = normalize_folded(_SCHEMA["marges_saines"], clause)
             if value is None and i + 2 < len(bounds):
                 # "Resection margins - negative": the label and its value in two clauses
                 b = bounds[i + 2]
-                value = normalize_value(_SCHEMA["marges_saines"], s.text[a:b])
+                value = normalize_folded(_SCHEMA["marges_saines"], s.text[a:b])
             if value is not None:
                 var_ok.append(Finding(value, (s.start + a, s.start + b), s.kind))
     best = _best(var_ok)
@@ -522,7 +523,7 @@ def _marker_reader(key: str) -> Reader:
                 continue
             if _PRIOR.search(s.text) and s.kind not in (CONCLUSION, IHC):
                 continue
-            value = normalize_value(_SCHEMA[key], s.text)
+            value = normalize_folded(_SCHEMA[key], s.text)
             if value is not None:
                 # the evidence is the part of the statement about this marker
                 a, b = marker_span(key, s.text) or (0, len(s.text))
@@ -557,7 +558,7 @@ def _her2(stmts: list[Statement]) -> list[Finding]:
     out = []
     for s in _readable(stmts):
         if _ISH_CUE.search(s.text) and not _MARKER["re"].search(s.text):
-            value = normalize_value(_SCHEMA["her2"], "her2 " + s.text)
+            value = normalize_folded(_SCHEMA["her2"], "her2 " + s.text)
             if value is not None:
                 out.append(Finding(value, (s.start, s.end), s.kind))
     best = _best(out)[:1]
@@ -623,8 +624,8 @@ def _node_counts(s: Statement) -> _NodeCount | None:
     if ratio:
         with_itc = _ITC.search(t) and not re.search(r"macro|micro|metasta\w* (?!\w*isol)", t)
         return _NodeCount(ratio[1], 0 if with_itc else ratio[0], total, (s.start, s.end), s.kind)
-    read_examined = normalize_value(_SCHEMA["numero_gang_prel"], t)
-    read_affected = normalize_value(_SCHEMA["numero_gang_att"], t)
+    read_examined = normalize_folded(_SCHEMA["numero_gang_prel"], t)
+    read_affected = normalize_folded(_SCHEMA["numero_gang_att"], t)
     examined = read_examined if isinstance(read_examined, int) else None
     affected = read_affected if isinstance(read_affected, int) else None
     if examined is None and affected is None:

@@ -57,29 +57,30 @@ def fold(text: str) -> str:
     OCR repairs: a zero inside a word becomes the letter o ("p0sitif", "EMB0LES"), and a
     letter o between digits or glued after one becomes a zero ("1O mm", "O/3").
     """
-    chars = [_fold_char(c) for c in text]
-    n = len(chars)
-    for i, c in enumerate(chars):
-        prev = chars[i - 1] if i > 0 else " "
-        nxt = chars[i + 1] if i + 1 < n else " "
-        nxt2 = chars[i + 2] if i + 2 < n else " "
-        if c == "0":
-            prev2 = chars[i - 2] if i > 1 else " "
-            # "pN0", "ypT0", "M0i" keep their zero: a TNM letter after "p" or a word start
-            tnm = prev in "nmt" and (prev2 in "py" or not prev2.isalpha())
-            if (prev.isalpha() and nxt.isalpha() and not tnm) or (
-                not prev.isalnum()
-                and nxt.isalpha()
-                and nxt2.isalpha()
-                and (nxt + nxt2) not in {"mm", "cm"}
-            ):
-                chars[i] = "o"
-        elif c == "o" and (
-            (prev.isdigit() and not nxt.isalpha())
-            or (not prev.isalnum() and ((nxt == "/" and nxt2.isdigit()) or nxt == "%"))
-        ):
-            chars[i] = "0"
-    return "".join(chars)
+    if text.isascii():
+        low = text.lower().translate(_ASCII_TABLE)  # ASCII lower-casing keeps the length
+    else:
+        low = "".join([_fold_char(c) for c in text])
+    return _OCR.sub(_ocr_fix, low)
+
+
+_ASCII_TABLE = str.maketrans({"\t": " ", "`": "'"})
+_OCR = re.compile(
+    r"(?<=[a-z])0(?=[a-z])|(?<![a-z0-9])0(?=[a-z]{2})(?!mm|cm)|"
+    r"(?<=\d)o(?![a-z])|(?<![a-z0-9])o(?=/\d|%)"
+)
+
+
+def _ocr_fix(m: re.Match[str]) -> str:
+    i, s = m.start(), m.string
+    if m.group(0) == "o":
+        return "0"
+    prev = s[i - 1] if i > 0 else " "
+    prev2 = s[i - 2] if i > 1 else " "
+    # "pN0", "ypT0", "M0i" keep their zero: a TNM letter after "p" or a word start
+    if prev in "nmt" and (prev2 in "py" or not prev2.isalpha()):
+        return "0"
+    return "o"
 
 
 # Words whose OCR-broken halves are rejoined ("carci nome" → "carcinome").

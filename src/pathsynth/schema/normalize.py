@@ -805,6 +805,8 @@ def histology_in(t: str, *, generic: bool = True) -> tuple[str, int, int] | None
     m = _ICDO.search(t)
     if m and m.group(2) in "23":
         return f"{m.group(1)}/{m.group(2)}", m.start(), m.end()
+    if not (_CARCINOMA.search(t) or _INVASIVE.search(t) or _LOBULAR.search(t)):
+        return None
     insitu_only: tuple[int, int] | None = None
     for clause, start in _clauses(t):
         mention = _CARCINOMA.search(clause) or _INVASIVE.search(clause)
@@ -858,22 +860,39 @@ def _read_histology(var: Variable, t: str) -> Value:
 # --- generic path --------------------------------------------------------------------------
 
 
-_FORMS_CACHE: dict[int, tuple[Variable, list[tuple[str, str]]]] = {}
+_FORMS_CACHE: dict[int, tuple[Variable, list[_Form]]] = {}
 
 
-def _forms(var: Variable) -> list[tuple[str, str]]:
-    """(folded form, code) for every way of writing each value, longest first."""
+@dataclass(frozen=True)
+class _Form:
+    text: str  # folded, punctuation turned into spaces
+    code: str
+    pattern: re.Pattern[str] | None  # None for forms made only of symbols ("+", "-")
+    squashed: str  # without spaces, to survive broken words
+
+
+def _forms(var: Variable) -> list[_Form]:
+    """Every way of writing each value of ``var``, longest first (built once per variable)."""
     cached = _FORMS_CACHE.get(id(var))
     if cached is not None and cached[0] is var:
         return cached[1]
-    forms = []
+    pairs = set()
     for v in var.values:
-        texts = [v.code, v.label.fr, v.label.en, *v.surface.fr, *v.surface.en]
-        for text in texts:
+        for text in (v.code, v.label.fr, v.label.en, *v.surface.fr, *v.surface.en):
             f = _spaced(fold(text)) or fold(text).strip()
             if f:
-                forms.append((f, v.code))
-    result = sorted(set(forms), key=lambda x: (-len(x[0]), x[0]))
+                pairs.add((f, v.code))
+    result = [
+        _Form(
+            f,
+            code,
+            None
+            if re.fullmatch(r"\W+", f)
+            else re.compile(rf"(?<![0-9a-z]){re.escape(f)}(?![0-9a-z])"),
+            squash(f),
+        )
+        for f, code in sorted(pairs, key=lambda x: (-len(x[0]), x[0]))
+    ]
     _FORMS_CACHE[id(var)] = (var, result)
     return result
 
@@ -884,18 +903,17 @@ def _spaced(t: str) -> str:
 
 def _generic_categorical(var: Variable, t: str) -> Value:
     t1 = _spaced(t) or t.strip()
-    for form, code in _forms(var):
-        if re.fullmatch(r"\W+", form):
-            if t1 == form:
-                return code
-            continue
-        if re.search(rf"(?<![0-9a-z]){re.escape(form)}(?![0-9a-z])", t1):
-            return code
-    sq = squash(t)
-    for form, code in _forms(var):
-        fsq = squash(form)
-        if len(fsq) >= 6 and fsq in sq:
-            return code
+    forms = _forms(var)
+    for form in forms:
+        if form.pattern is None:
+            if t1 == form.text:
+                return form.code
+        elif form.pattern.search(t1):
+            return form.code
+    sq = re.sub(r"[^0-9a-z+]", "", t)
+    for form in forms:
+        if len(form.squashed) >= 6 and form.squashed in sq:
+            return form.code
     return None
 
 
@@ -965,7 +983,11 @@ def normalize_value(var: Variable, text: Any, lang: Lang | None = None) -> Value
     raw = str(text).strip()
     if not raw or len(raw) > 20000:
         return None
-    t = repair_breaks(fold(raw))
+    return normalize_folded(var, repair_breaks(fold(raw)))
+
+
+def normalize_folded(var: Variable, t: str) -> Value:
+    """:func:`normalize_value` for text already folded (the rules extractor folds once)."""
     candidates: list[Value] = []
     reader = _READERS.get(var.key)
     if reader is not None:
