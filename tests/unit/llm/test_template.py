@@ -194,7 +194,9 @@ def test_no_placeholders_for_unknown_values(corpus: list) -> None:
         for p in PLACEHOLDERS:
             assert fold(p) not in low, (p, text)
         if rec["ki67"] is None:
-            assert "ki" not in low and "mib" not in low, text
+            assert not re.search(
+                r"ki\W{0,2}67|mib\W?1|ind(ex|ice) de prolif|proliferation index", low
+            ), text
         if rec["her2"] is None:
             assert "her2" not in low, text
         if rec["emboles"] is None:

@@ -227,6 +227,10 @@ class BreastReport:
     def known(self, key: str) -> bool:
         return self.v.get(key) is not None
 
+    def says(self, key: str, repeat: float = 1.0) -> bool:
+        """Whether to state ``key`` here: known, and not yet written or restated by chance."""
+        return self.v.get(key) is not None and (key not in self.written or self.chance(repeat))
+
     def chance(self, p: float) -> bool:
         return self.r.random() < p
 
@@ -839,12 +843,16 @@ class BreastReport:
             self.t("\n" + self.say(self.T["addendum"], date=self.date()) + "\n")
 
     # ------------------------------------------------------------------ content blocks
-    def tumour_sentence(self) -> bool:
-        """Diagnostic, grade and size in one sentence (what is known of them)."""
+    def tumour_sentence(self, repeat: float = 1.0) -> bool:
+        """Diagnostic, grade and size in one sentence (what is known of them).
+
+        A value already written elsewhere is restated with probability ``repeat``.
+        """
         T = self.T
-        if not any(self.known(k) for k in ("diagnostic", "grade", "taille")):
+        say = {k for k in ("diagnostic", "grade", "taille") if self.says(k, repeat)}
+        if not say:
             return False
-        if self.known("diagnostic"):
+        if "diagnostic" in say:
             intro = self.pick(T["tumour_intro"])
             self.t(cap(intro) if self.at_start() else intro)
             d = self.surface("diagnostic")
@@ -854,9 +862,9 @@ class BreastReport:
         else:
             self.t(self.pick(T["tumour_none"]))
         size_first = self.chance(0.3)
-        if self.known("grade") and not size_first:
+        if "grade" in say and not size_first:
             self.tumour_grade()
-        if self.known("taille"):
+        if "taille" in say:
             t = float(self.v["taille"])  # type: ignore[arg-type]
             if t >= 8 and self.chance(0.05):
                 # Several foci: the record holds the largest; the others are distractors.
@@ -869,7 +877,7 @@ class BreastReport:
                 self.val("taille", self.size_text())
                 if self.chance(0.3):
                     self.t(self.pick(T["size_tail"]))
-        if self.known("grade") and size_first:
+        if "grade" in say and size_first:
             self.tumour_grade()
         self.t(". ")
         return True
@@ -881,16 +889,17 @@ class BreastReport:
             g = "grade " + g
         self.val("grade", g)
 
-    def emboles_margins(self) -> None:
-        if self.known("emboles"):
+    def emboles_margins(self, repeat: float = 1.0) -> None:
+        margins = self.says("marges_saines", repeat)
+        if self.says("emboles", repeat):
             self.val("emboles", cap(self.yesno_text("emboles", "prose")))
-            joined = self.known("marges_saines") and self.chance(0.25)
+            joined = margins and self.chance(0.25)
             self.t(self.pick((", ", "; ")) if joined else ". ")
             if joined:
                 self.val("marges_saines", self.margin_text("prose"))
                 self.t(self.margin_tail() + ". ")
                 return
-        if self.known("marges_saines"):
+        if margins:
             self.val("marges_saines", cap(self.margin_text("prose")))
             self.t(self.margin_tail() + ". ")
 
@@ -1147,10 +1156,11 @@ class BreastReport:
             self.val("echantillon", cap(s))
             self.t(self.side_after(s) if self.chance(0.5) else "")
             self.t(self.pick((" : ", ". ", " - ") if self.fr else (": ", ". ", " - ")))
-        self.tumour_sentence()
+        # Conclusions summarise: values stated above are not always restated.
+        self.tumour_sentence(repeat=0.75)
         if self.chance(0.5):
             self.dcis()
-        self.emboles_margins()
+        self.emboles_margins(repeat=0.6)
         if with_nodes:
             self.nodes_block("prose")
         unwritten = any(self.known(k) and k not in self.written for k in MARKERS)
