@@ -40,6 +40,12 @@ BREAST_KEYS = (
 )
 COUNT_KEYS = ("numero_gang_prel", "numero_gang_att")
 MARKERS = ("re", "rp", "her2", "ki67")
+_MARKER_ORDERS = (
+    ("her2", "re", "rp", "ki67"),
+    ("re", "rp", "ki67", "her2"),
+    ("ki67", "re", "rp", "her2"),
+    ("her2", "ki67", "re", "rp"),
+)
 
 #: Report layouts and how often each is drawn.
 LAYOUTS = (
@@ -202,6 +208,8 @@ class BreastReport:
         self._margin: tuple[int, str] | None = None
         self._day = (rng.randint(1, 20), rng.randint(1, 12), rng.randint(2012, 2025))
         self._date_style = rng.choice(_DATE_STYLES)
+        # House order of the markers: usually ER, PR, HER2, Ki-67, sometimes another.
+        self.markers = MARKERS if rng.random() < 0.7 else rng.choice(_MARKER_ORDERS)
         self._anon = rng.choice(_ANON_IDS)
         self.node_specs = self._plan_nodes()
         # "parts": each specimen's counts spanned; "total": one spanned total, parts unspanned.
@@ -927,13 +935,13 @@ class BreastReport:
             self.val(key, self.value_text(key, "field"))
 
     def ihc_prose(self) -> None:
-        for key in MARKERS:
+        for key in self.markers:
             if self.known(key):
                 self.marker_statement(key, "compact" if self.chance(0.2) else "field")
                 self.t(self.pick((". ", ". ", "; ", ".\n")))
 
     def ihc_lines(self, bullet: str = "") -> None:
-        for key in MARKERS:
+        for key in self.markers:
             if self.known(key):
                 self.t(bullet + self.label(key) + self.sep())
                 self.val(key, self.value_text(key, "field"))
@@ -941,7 +949,7 @@ class BreastReport:
 
     def ihc_compact_sentence(self) -> bool:
         """Markers in one sentence (``RE+ 90%, RP 0%, HER2 1+, Ki67 20%``)."""
-        keys = [k for k in MARKERS if self.known(k)]
+        keys = [k for k in self.markers if self.known(k)]
         if not keys:
             return False
         self.t(self.pick(self.T["ihc_intro"]))
