@@ -630,7 +630,7 @@ def _node_counts(s: Statement) -> _NodeCount | None:
     affected = read_affected if isinstance(read_affected, int) else None
     if examined is None and affected is None:
         return None
-    if not re.search(r"ganglion|node|\bgg\b|\blns?\b|\bn\s*\+|\bp?n[0-3]", t):
+    if not re.search(r"ganglion|node|\bgg\b|\bs?lns?\b|\bn\s*\+|\bp?n[0-3]", t):
         return None
     itc_only = not re.search(r"macro|micrometa|micro-meta|metastases? (?:de|of) \d", t)
     if _ITC.search(t) and affected and itc_only:
@@ -730,10 +730,10 @@ class RulesExtractor:
             found["numero_gang_prel"], found["numero_gang_att"] = _nodes(stmts)
         specimen = found.get("echantillon")
         histology = found.get("diagnostic")
-        if (specimen and specimen[0].value == "lymph_node_dissection") or (
+        if (specimen and specimen[0].value in ("lymph_node_dissection", "biopsy")) or (
             histology and histology[0].value == "8500/2"
         ):
-            # no invasive tumour in the specimen: nothing to measure
+            # no invasive tumour in the specimen, or only cores of it: no tumour size
             found["taille"] = []
         values: dict[str, Value] = {}
         evidence: dict[str, list[Span]] = {}

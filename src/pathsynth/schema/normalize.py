@@ -54,6 +54,9 @@ _ONE_DIM = re.compile(rf"({NUM})\s*({LEN_UNIT})?")
 _BARE = re.compile(rf"^\s*[<>~=]?\s*({NUM})\s*$")
 
 
+_LIST_OF_SIZES = re.compile(rf"((?:{NUM})(?:\s*,\s*{NUM})*\s*(?:et|and|&)\s*{NUM})\s*({LEN_UNIT})")
+
+
 def sizes_mm(t: str) -> list[tuple[float, int, int]]:
     """Every measurement with a length unit in folded text ``t``, in millimetres, with its span.
 
@@ -61,7 +64,13 @@ def sizes_mm(t: str) -> list[tuple[float, int, int]]:
     applies to the numbers written without one.
     """
     out = []
+    # "3 foyers de 12, 8 et 5 mm": the largest of a list sharing one unit
+    for m in _LIST_OF_SIZES.finditer(t):
+        values = [to_float(x) for x in re.findall(NUM, m.group(1))]
+        out.append((max(values) * _LEN_UNITS[m.group(2)], m.start(), m.end()))
     for m in _CHAIN_ALL.finditer(t):
+        if any(a <= m.start(1) < b for _, a, b in out):
+            continue
         dims = list(_ONE_DIM.finditer(m.group(1)))
         units = [d.group(2) for d in dims if d.group(2)]
         if not units:
@@ -72,7 +81,7 @@ def sizes_mm(t: str) -> list[tuple[float, int, int]]:
         last = units[-1]
         values = [to_float(d.group(1)) * _LEN_UNITS[d.group(2) or last] for d in dims]
         out.append((max(values), m.start(1), m.end(1)))
-    return out
+    return sorted(out, key=lambda x: x[1])
 
 
 def _read_size(var: Variable, t: str) -> Value:
@@ -533,7 +542,7 @@ def _read_margins(var: Variable, t: str) -> Value:
 
 # --- nodes ---------------------------------------------------------------------------------
 
-_NODE = r"(?:ganglions?|gg|gl|nodes?|ln|lns|lymph nodes?)"
+_NODE = r"(?:ganglions?|gg|gl|nodes?|ln|lns|sln|slns|lymph nodes?)"
 _COUNT = rf"(\d+|{NUMBER_WORD})"
 _RATIO_NODES = re.compile(
     rf"(?<![\d/.])(\d+|{NUMBER_WORD})\s*(?:n\s*\+|ln\+?|\+)?\s*(?:/|sur|of|out of|parmi|over)\s*"
@@ -559,6 +568,7 @@ _NODE_QUALIFIER = (
     r"non[- ]sentinel\w*|intramammaires?|intramammary|low|level|i|ii|iii)"
 )
 _PREL = re.compile(
+    rf"\b{_NODE}\s*x\s*(\d+)\b|"
     rf"{_NODE}\s+(?:{_NODE_QUALIFIER}\s+){{0,2}}(?:\w+\s+)?\((\d+)\)|"
     rf"\b{_COUNT}\s*(?:{_NODE_QUALIFIER}\s+){{0,2}}(?:{_NODE})\b(?:\s+{_NODE_QUALIFIER}\b)*|"
     rf"\b(\d+)\s*n\b(?!\s*\+)"
@@ -690,8 +700,8 @@ _SPECIMEN = [
     (
         "biopsy",
         re.compile(
-            r"micro\W?biopsie\w*|macro\W?biopsie\w*|biopsie\w*|biopsy|biopsies|core\b|"
-            r"tru\W?cut|trocart|\bneedle\b|vacuum|mammotome|\bbmv\b|\bcnb\b"
+            r"micro\W?biopsie\w*|macro\W?biopsie\w*|biopsie\w*|biopsy|biopsies|\bcores?\b|"
+            r"tru\W?cut|trocart|\bneedle\b(?!\W?locali)|vacuum|mammotome|\bbmv\b|\bcnb\b"
         ),
     ),
     (
