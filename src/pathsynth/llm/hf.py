@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pathsynth.errors import MissingExtraError, PathsynthError
-from pathsynth.llm._common import messages_to_prompt
+from pathsynth.llm._common import GenerationError, messages_to_prompt
 from pathsynth.llm.base import Generation, GenerationRequest
+
+_MIN_NEW_TOKENS = 16
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ class TransformersGenerator:
             raise PathsynthError(f"cannot load transformers:{path}: {first}") from None
         self.model.eval()
         self.device = device
+        cfg = self.model.config
+        self.context = int(
+            getattr(cfg, "max_position_embeddings", 0) or getattr(cfg, "n_positions", 0) or 0
+        )
         self.tokenizer.padding_side = "left"  # decoder-only models continue on the right
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token or self.tokenizer.unk_token
@@ -90,11 +96,39 @@ class TransformersGenerator:
             return str(text)
         return messages_to_prompt(request.messages)
 
-    def generate_batch(self, requests: list[GenerationRequest]) -> list[Generation]:
-        """Generate a batch synchronously (one call of ``model.generate``)."""
+    def generate_batch(
+        self, requests: list[GenerationRequest]
+    ) -> list[Generation | GenerationError]:
+        """Generate a batch synchronously (one call of ``model.generate``); a request whose
+        prompt leaves no room in the model's context gets a :class:`GenerationError`."""
+        prompts = [self._prompt(r) for r in requests]
+        special = not self._use_chat
+        lengths = [
+            len(ids) for ids in self.tokenizer(prompts, add_special_tokens=special)["input_ids"]
+        ]
+        results: list[Generation | GenerationError | None] = [None] * len(requests)
+        room = []
+        for i, n in enumerate(lengths):
+            if self.context and n + _MIN_NEW_TOKENS > self.context:
+                results[i] = GenerationError(
+                    f"{self.name}: a prompt of {n} tokens leaves no room in a context of "
+                    f"{self.context}; shorten the prompt pack or use shots: 0"
+                )
+            else:
+                room.append(i)
+        if room:
+            self._generate([requests[i] for i in room], [prompts[i] for i in room], room, results)
+        return [r for r in results if r is not None]
+
+    def _generate(
+        self,
+        requests: list[GenerationRequest],
+        prompts: list[str],
+        slots: list[int],
+        results: list[Generation | GenerationError | None],
+    ) -> None:
         import torch
 
-        prompts = [self._prompt(r) for r in requests]
         enc = self.tokenizer(
             prompts, return_tensors="pt", padding=True, add_special_tokens=not self._use_chat
         ).to(self.device)
@@ -102,8 +136,12 @@ class TransformersGenerator:
         sample = first.temperature > 0
         # One seed per batch: sampling of a batch is one random stream.
         torch.manual_seed(first.seed)
+        max_new = max(r.max_tokens for r in requests)
+        if self.context:
+            # Reports are cut short rather than overflow the positions the model has.
+            max_new = min(max_new, self.context - enc["input_ids"].shape[1])
         kwargs: dict[str, Any] = {
-            "max_new_tokens": max(r.max_tokens for r in requests),
+            "max_new_tokens": max_new,
             "do_sample": sample,
             "pad_token_id": self.tokenizer.pad_token_id,
         }
@@ -112,21 +150,16 @@ class TransformersGenerator:
         with torch.inference_mode():
             out = self.model.generate(**enc, **kwargs)
         new = out[:, enc["input_ids"].shape[1] :]
-        results = []
-        for row, request, n_prompt in zip(
-            new, requests, enc["attention_mask"].sum(dim=1).tolist(), strict=True
-        ):
+        n_prompts = enc["attention_mask"].sum(dim=1).tolist()
+        for slot, row, request, n_prompt in zip(slots, new, requests, n_prompts, strict=True):
             ids = row[row != self.tokenizer.pad_token_id][: request.max_tokens]
             text = str(self.tokenizer.decode(ids, skip_special_tokens=True))
-            results.append(
-                Generation(
-                    text=text.strip(),
-                    prompt_tokens=int(n_prompt),
-                    completion_tokens=len(ids),
-                    model=self.name,
-                )
+            results[slot] = Generation(
+                text=text.strip(),
+                prompt_tokens=int(n_prompt),
+                completion_tokens=len(ids),
+                model=self.name,
             )
-        return results
 
     async def _run(self) -> None:
         assert self._queue is not None
@@ -155,7 +188,11 @@ class TransformersGenerator:
                         fut.set_exception(exc)
                 continue
             for (_, fut), result in zip(live, results, strict=True):
-                if not fut.done():
+                if fut.done():
+                    continue
+                if isinstance(result, GenerationError):
+                    fut.set_exception(result)
+                else:
                     fut.set_result(result)
 
     async def agenerate(self, request: GenerationRequest) -> Generation:

@@ -365,6 +365,12 @@ class _Run:
                 # A record a teacher cannot write (e.g. a schema it does not know).
                 self._failure(t, summary, exc)
                 continue
+            except Exception as exc:
+                # A backend's own failure on one request (out of memory, a library error)
+                # fails that report; the run goes on and the re-run retries it.
+                message = f"{teacher.name}: {type(exc).__name__}: {exc}".splitlines()[0]
+                self._failure(t, summary, GenerationError(message))
+                continue
             row = {
                 "id": job.report_id,
                 "text": body.pop("text"),

@@ -102,3 +102,26 @@ def test_greedy_answers_do_not_depend_on_the_batch(tmp_path: Path) -> None:
     alone, _ = _answer(f"transformers:{path}?batch_size=1", reqs)
     batched, _ = _answer(f"transformers:{path}?batch_size=3", reqs)
     assert [o.text for o in alone] == [o.text for o in batched]
+
+
+@pytest.mark.slow
+def test_a_prompt_beyond_the_context_fails_alone(tmp_path: Path) -> None:
+    from pathsynth.llm import GenerationError
+
+    path = _tiny_model(tmp_path / "tiny", chat=False)
+    long = GenerationRequest(
+        id="long", messages=[{"role": "user", "content": "carcinome " * 600}], max_tokens=8
+    )
+    gen = make_generator(f"transformers:{path}?batch_size=4")
+
+    async def go() -> list:
+        try:
+            return await asyncio.gather(
+                *(gen.agenerate(r) for r in [long, *_requests(2)]), return_exceptions=True
+            )
+        finally:
+            await gen.aclose()
+
+    failed, *fine = asyncio.run(go())
+    assert isinstance(failed, GenerationError) and "context of 512" in str(failed)
+    assert all(o.completion_tokens > 0 for o in fine)
