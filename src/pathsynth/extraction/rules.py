@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from pathsynth.extraction.base import Extraction, Span
 from pathsynth.schema import Lang, Schema, Value, load_schema, normalize_value
-from pathsynth.schema._text import fold, repair_breaks
+from pathsynth.schema._text import fold, join_hyphenated, repair_breaks
 from pathsynth.schema.normalize import (
     MARKERS,
     grade_in,
@@ -302,6 +302,9 @@ def _histology_pass(stmts: list[Statement], *, generic: bool) -> list[Finding]:
     for s in _readable(stmts):
         if _PRIOR.search(s.text) and s.kind != CONCLUSION:
             continue
+        # "INVASIVE CARCINOMA OF THE BREAST: SYNOPTIC SUMMARY" is a form's title
+        if generic and re.search(r"synoptic|checklist|protocol|template|summary", s.text):
+            continue
         found = histology_in(s.text, generic=generic)
         if found:
             code, a, b = found
@@ -420,7 +423,10 @@ def _size(stmts: list[Statement]) -> list[Finding]:
             if s.kind == GROSS and not lesions:
                 continue
             near = lesions and a - lesions[-1].end() < 60
-            if len(re.findall(r"\d+(?:[.,]\d+)?", s.text[a:b])) >= 3 and not near:
+            labelled = re.search(
+                r"(?:taille|size|dimension|grand axe|measures?|mesure)\W*(?:\w+\W+){0,3}$", before
+            )
+            if len(re.findall(r"\d+(?:[.,]\d+)?", s.text[a:b])) >= 3 and not (near or labelled):
                 continue
             if not strong:
                 continue
@@ -432,7 +438,7 @@ _MARGIN_CUE = re.compile(
     r"\bmarges?\b|\bberges?\b|limites? (?:d'exerese|chirurgicales?|de resection)|"
     r"\bmargins?\b|\brecoupes?\b|\bin sano\b|\br[01]\b|exerese (?:in)?complete|"
     r"\blimites? (?:\w+ )?(?:non |pas )?(?:saines?|atteintes?|envahies?|indemnes?|libres?)|"
-    r"(?:complete|incomplete) excision|inked (?:surface|margin)|\bencr\w*"
+    r"(?:complete|incomplete) excision|inked (?:surface|margin)|\bencr\w*|qualite d'exerese"
 )
 
 
@@ -718,7 +724,8 @@ class RulesExtractor:
         """Values and evidence spans for one report."""
         text = text or ""
         # dot leaders ("Grade ........ 2") are layout, not sentence ends
-        folded = _LEADER.sub(lambda m: " " * len(m.group(0)), repair_breaks(fold(text)))
+        folded = join_hyphenated(fold(text), text)
+        folded = _LEADER.sub(lambda m: " " * len(m.group(0)), repair_breaks(folded))
         stmts = statements(folded, text)
         found: dict[str, list[Finding]] = {}
         for key in self.schema.keys:

@@ -122,6 +122,26 @@ def repair_breaks(text: str) -> str:
     return "".join(chars)
 
 
+_HYPHEN_BREAK = re.compile(r"([a-z]{3,})-\n[ \t]*([a-z]{2,})")
+
+
+def join_hyphenated(folded: str, original: str) -> str:
+    """Rejoin words hyphenated across a line break, keeping the length: "oestro-\\ngenes" becomes
+    "oestrogenes" followed by the freed characters as spaces. ``original`` (same length) tells
+    a hyphenated word (same letter case on both sides) from "ER-" / "PR" on two lines."""
+    if "-\n" not in folded:
+        return folded
+
+    def join(m: re.Match[str]) -> str:
+        a, b = original[m.start(1) : m.end(1)], original[m.start(2) : m.end(2)]
+        if not (b[0].islower() or (a.isupper() and b.isupper())):
+            return m.group(0)
+        word = m.group(1) + m.group(2)
+        return word + " " * (len(m.group(0)) - len(word))
+
+    return _HYPHEN_BREAK.sub(join, folded)
+
+
 _SPACES = re.compile(r"[\s_]+")
 
 

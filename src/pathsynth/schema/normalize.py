@@ -558,7 +558,6 @@ _NEG_NODE_WORD = (
     r"sans metasta\w*|without metasta\w*|non atteints?)"
 )
 _ATT = re.compile(
-    rf"\b(?:dont|including|of which|whom)\s+{_COUNT}\b|"
     rf"\b{_COUNT}\s*(?:{_NODE}\b)?,?\s*"
     rf"(?:(?!(?:dont|sur|of|including|parmi|among|none|aucune?|no|non|sans|without|ni|not)\b)"
     rf"[a-z'-]+\s+){{0,3}}?{_MET_WORD}(?!\w)"
@@ -651,16 +650,21 @@ def _read_att(var: Variable, t: str) -> Value:
     if label:
         return int(label.group(1))
     among = re.search(rf"\b(?:dont|including|of which|among which)\s+{_COUNT}\b", t)
-    if among and not re.match(rf"\s*{_NEG_NODE_WORD}", t[among.end() :]):
-        return count_value(among.group(1))
+    if among and re.match(rf"\s*{_NEG_NODE_WORD}", t[among.end() :]):
+        among = None
     for m in _ATT.finditer(t):
-        token = m.group(1) or m.group(2)
+        # "12 ganglions dont 2 métastatiques" but "10 métastatiques, dont une micrométastase"
+        if among and among.start() < m.start():
+            break
+        token = m.group(1)
         seg = m.group(0)
         if re.search(_NEG_NODE_WORD, seg) or re.search(r"\bnon\s+\w*$", seg[:-8]):
             continue
         value = count_value(token)
         if value is not None:
             return value
+    if among:
+        return count_value(among.group(1))
     if _ZERO_ATT.search(t):
         return 0
     bare = re.match(rf"^\s*{_COUNT}\s*$", t)

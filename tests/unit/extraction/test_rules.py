@@ -267,3 +267,10 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
     for spans in got.evidence.values():
         for a, b in spans:
             assert 0 <= a <= b <= len(text)
+
+
+def test_words_hyphenated_across_lines_are_rejoined() -> None:
+    text = "| Récepteurs aux oestro-\ngènes | 20 % |\nLimites chi-\nrurgicales : non atteintes.\n"
+    got = _values(text)
+    assert (got["re"], got["marges_saines"]) == ("positive", "yes")
+    assert _values("ER-\nPR+")["re"] == "negative"

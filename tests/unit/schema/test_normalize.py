@@ -163,3 +163,13 @@ def test_capitals_and_accents_never_change_the_result(
 def test_never_raises_and_is_canonical(schema: Schema, text: str, key: str) -> None:
     value = normalize_value(schema[key], text)
     assert schema[key].is_valid(value)
+
+
+def test_subset_counts_do_not_replace_the_affected_count(schema: Schema) -> None:
+    att = schema["numero_gang_att"]
+    assert (
+        normalize_value(att, "10 ganglions examinés, 10 métastatiques, dont une micrométastase")
+        == 10
+    )
+    assert normalize_value(att, "12 ganglions dont 2 métastatiques") == 2
+    assert normalize_value(att, "one lymph node, none positive") == 0
