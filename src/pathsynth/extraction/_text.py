@@ -33,7 +33,7 @@ def fold(text: str) -> str:
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """Tokens of ``text`` with their character offsets."""
-    return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+    return [(m.group(), *m.span()) for m in TOKEN_RE.finditer(text)]
 
 
 @dataclass

@@ -17,7 +17,10 @@ Design (chosen to carry over from synthetic to real reports, not to memorise one
    one line, shuffled line by line and sprinkled with OCR-like character confusions, so the model
    cannot lean on the teacher's casing, layout or spelling.
 
-Weights are plain numpy arrays (``weights.npz``) next to a JSON manifest: no pickle is loaded.
+Features are strings mapped to columns by a vocabulary grown during training (``features.json``;
+unseen features are ignored at extraction, which is faster than hashing them and free of
+collisions). Weights are plain numpy arrays (``weights.npz``) next to a JSON manifest, both
+checksummed: no pickle is loaded.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +121,8 @@ class FastConfig:
     augment: int = 1
     #: L2 regularisation of the token scorers
     alpha: float = 2e-6
-    #: hashed feature space of the token tagger (log2)
-    tagger_bits: int = 18
-    #: hashed feature space of the value readers (log2)
-    reader_bits: int = 16
+    #: features whose weights all stay below this (absolute) are dropped from the saved model
+    prune: float = 1e-4
     #: share of tokens negative for every key kept for training (reweighted, for speed)
     negative_rate: float = 0.4
     #: a token belongs to a key when its probability exceeds this
@@ -132,6 +134,7 @@ class FastConfig:
 # --- features --------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def _shape(tok: str) -> str:
     out: list[str] = []
     for ch in tok[:6]:
@@ -356,6 +359,52 @@ def augment(ex: TrainingExample, rng: random.Random) -> TrainingExample:
 # --- the model -------------------------------------------------------------------------------
 
 
+class _Vocab:
+    """Feature strings to column ids: grows while training, fixed for extraction."""
+
+    def __init__(self, names: Sequence[str] = ()) -> None:
+        self.index: dict[str, int] = {n: i for i, n in enumerate(names)}
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def names(self) -> list[str]:
+        return list(self.index)
+
+    def columns(self, rows: Sequence[Sequence[str]], *, grow: bool = False) -> tuple[Any, Any]:
+        """CSR ``indices`` and ``indptr`` arrays of ``rows`` (a feature counts once per mention)."""
+        indices: list[int] = []
+        indptr = [0]
+        if grow:
+            index = self.index
+            for feats in rows:
+                for f in feats:
+                    i = index.get(f)
+                    if i is None:
+                        i = index[f] = len(index)
+                    indices.append(i)
+                indptr.append(len(indices))
+            return np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)
+        # Extraction: one flat lookup (unknown features → -1), then drop the -1s with numpy.
+        get = self.index.get
+        lengths = np.fromiter((len(f) for f in rows), dtype=np.int64, count=len(rows))
+        flat = np.fromiter(
+            (get(f, -1) for feats in rows for f in feats), dtype=np.int64, count=int(lengths.sum())
+        )
+        known = flat >= 0
+        row_of = np.repeat(np.arange(len(rows)), lengths)
+        counts = np.bincount(row_of[known], minlength=len(rows))
+        indptr_arr = np.concatenate([[0], np.cumsum(counts)])
+        return flat[known].astype(np.int32), indptr_arr
+
+    def transform(self, rows: Sequence[Sequence[str]], *, grow: bool = False) -> Any:
+        from scipy import sparse
+
+        indices, indptr = self.columns(rows, grow=grow)
+        data = np.ones(len(indices), dtype=np.float32)
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(len(self), 1)))
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
@@ -389,21 +438,18 @@ class FastStudent:
     tagger_coef: np.ndarray  # (n_features, n_keys) float32
     tagger_intercept: np.ndarray  # (n_keys,)
     readers: dict[str, _Reader]
+    tagger_vocab: _Vocab
+    reader_vocab: _Vocab
     meta: dict[str, Any] = field(default_factory=dict)
     name: str = "fast"
 
-    # hashing is stateless, so the hashers are rebuilt from the config
-    def _hashers(self) -> tuple[Any, Any]:
-        return _hasher(self.config.tagger_bits), _hasher(self.config.reader_bits)
-
     def extract(self, texts: Sequence[str], *, lang: Lang | None = None) -> list[Extraction]:
         """Values and evidence spans of each text (language-independent; ``lang`` is unused)."""
-        tag_h, read_h = self._hashers()
         docs = [_Doc(t) for t in texts]
         rows = [f for d in docs for f in d.feats]
         if not rows:
             return [Extraction(self.schema.empty_values()) for _ in docs]
-        X = tag_h.transform(rows)
+        X = self.tagger_vocab.transform(rows)
         P = _sigmoid(np.asarray(X @ self.tagger_coef) + self.tagger_intercept)
         out = []
         # Categorical spans of all texts are read in one batch per key (much faster).
@@ -416,7 +462,7 @@ class FastStudent:
         for key, items in pending.items():
             reader = self.readers[key]
             feats = [_reader_features(docs[di], a, b) for di, groups, _ in items for a, b in groups]
-            probs = reader.proba(read_h.transform(feats))
+            probs = reader.proba(self.reader_vocab.transform(feats))
             q = 0
             for di, groups, weights in items:
                 p = probs[q : q + len(groups)]
@@ -489,6 +535,10 @@ class FastStudent:
             with tmp.open("wb") as fh:
                 np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
             digest = _sha256(tmp)
+        features = {"tagger": self.tagger_vocab.names(), "reader": self.reader_vocab.names()}
+        with atomic_path(out / "features.json") as tmp:
+            tmp.write_text(json.dumps(features, ensure_ascii=False), encoding="utf-8")
+            features_digest = _sha256(tmp)
         manifest = {
             "kind": "fast",
             "version": FAST_VERSION,
@@ -496,6 +546,7 @@ class FastStudent:
             "config": {**asdict(self.config), "sum_keys": list(self.config.sum_keys)},
             "readers": readers,
             "weights_sha256": digest,
+            "features_sha256": features_digest,
             **self.meta,
             **(manifest_extra or {}),
         }
@@ -522,6 +573,10 @@ class FastStudent:
         weights = d / "weights.npz"
         if not weights.is_file() or _sha256(weights) != manifest.get("weights_sha256"):
             raise PathsynthError(f"{d}: weights.npz is missing or does not match its checksum")
+        feats_path = d / "features.json"
+        if not feats_path.is_file() or _sha256(feats_path) != manifest.get("features_sha256"):
+            raise PathsynthError(f"{d}: features.json is missing or does not match its checksum")
+        features = json.loads(feats_path.read_text("utf-8"))
         from pathsynth.schema import Schema
 
         schema = Schema.model_validate(manifest["schema"])
@@ -539,7 +594,7 @@ class FastStudent:
             }
             meta = {
                 k: manifest[k]
-                for k in ("training_data_sha256", "n_train", "train_seconds")
+                for k in ("training_data_sha256", "n_train", "n_features", "train_seconds")
                 if k in manifest
             }
             return cls(
@@ -548,6 +603,8 @@ class FastStudent:
                 tagger_coef=z["tagger_coef"],
                 tagger_intercept=z["tagger_intercept"],
                 readers=readers,
+                tagger_vocab=_Vocab(features["tagger"]),
+                reader_vocab=_Vocab(features["reader"]),
                 meta=meta,
             )
 
@@ -562,10 +619,19 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _hasher(bits: int) -> Any:
-    from sklearn.feature_extraction import FeatureHasher
+def _prune(coefs: list[np.ndarray], vocab: _Vocab, tol: float) -> tuple[list[np.ndarray], _Vocab]:
+    """Drop vocabulary columns whose weights are all below ``tol`` in every matrix.
 
-    return FeatureHasher(n_features=2**bits, input_type="string", alternate_sign=False)
+    Each matrix has the features on its last axis.
+    """
+    if not len(vocab):
+        return coefs, vocab
+    keep = np.zeros(len(vocab), dtype=bool)
+    for c in coefs:
+        keep |= (np.abs(c) >= tol).reshape(-1, len(vocab)).any(axis=0)
+    names = vocab.names()
+    kept = _Vocab([names[i] for i in np.flatnonzero(keep)])
+    return [c[..., keep] for c in coefs], kept
 
 
 def _runs(idx: list[int]) -> list[tuple[int, int]]:
@@ -696,7 +762,7 @@ def train_fast(
     report = progress or (lambda stage, frac: None)
     sum_keys = [k for k in config.sum_keys if k in schema]
     K = len(schema.keys)
-    tag_h, read_h = _hasher(config.tagger_bits), _hasher(config.reader_bits)
+    tag_vocab, read_vocab = _Vocab(), _Vocab()
     blocks_X, blocks_Y, blocks_W = [], [], []
     reader_rows: dict[str, list[list[str]]] = {k: [] for k in schema.keys}
     reader_y: dict[str, list[str]] = {k: [] for k in schema.keys}
@@ -706,7 +772,7 @@ def train_fast(
 
     def flush() -> None:
         if batch:
-            blocks_X.append(tag_h.transform(batch))
+            blocks_X.append(tag_vocab.columns(batch, grow=True))
             blocks_Y.append(np.vstack(batch_Y))
             blocks_W.append(np.vstack(batch_W))
             batch.clear()
@@ -736,11 +802,20 @@ def train_fast(
         if n_ex % 200 == 0:
             report("features", n_ex / total)
     flush()
-    X = sparse.vstack(blocks_X).tocsr()
+    n_cols = max(len(tag_vocab), 1)
+    indices = np.concatenate([blk[0] for blk in blocks_X])
+    offsets = np.cumsum([0] + [int(blk[1][-1]) for blk in blocks_X[:-1]])
+    indptr = np.concatenate(
+        [blocks_X[0][1][:1]]
+        + [blk[1][1:] + off for blk, off in zip(blocks_X, offsets, strict=True)]
+    )
+    X = sparse.csr_matrix(
+        (np.ones(len(indices), np.float32), indices, indptr), shape=(len(indptr) - 1, n_cols)
+    )
     Y = np.vstack(blocks_Y)
     Wt = np.vstack(blocks_W)
     report("features", 1.0)
-    coef = np.zeros((2**config.tagger_bits, K), dtype=np.float32)
+    coef = np.zeros((K, n_cols), dtype=np.float32)
     intercept = np.full(K, -10.0, dtype=np.float32)
     for ki in range(K):
         y = Y[:, ki]
@@ -756,36 +831,56 @@ def train_fast(
             random_state=config.seed,
         )
         clf.fit(X[mask], y[mask], sample_weight=sw[mask])
-        coef[:, ki] = clf.coef_[0]
+        coef[ki] = clf.coef_[0]
         intercept[ki] = clf.intercept_[0]
         report("tagger", (ki + 1) / K)
-    readers: dict[str, _Reader] = {}
+    for key in schema.keys:
+        read_vocab.columns(reader_rows[key], grow=True)
+    fitted: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
     for key in schema.keys:
         if schema[key].type != "categorical" or not reader_rows[key]:
             continue
         classes = sorted(set(reader_y[key]))
         if len(classes) == 1:
-            readers[key] = _Reader(
-                classes, np.zeros((1, 2**config.reader_bits), np.float32), np.zeros(1, np.float32)
+            fitted[key] = (
+                classes,
+                np.zeros((1, max(len(read_vocab), 1)), np.float32),
+                np.zeros(1, np.float32),
             )
             continue
-        Xr = read_h.transform(reader_rows[key])
+        Xr = read_vocab.transform(reader_rows[key])
         # SGD rather than L-BFGS: a few passes suffice and keep training within minutes.
         lr = SGDClassifier(
             loss="log_loss", alpha=1e-5, max_iter=20, tol=None, random_state=config.seed
         )
         lr.fit(Xr, reader_y[key])
-        readers[key] = _Reader(
+        fitted[key] = (
             [str(c) for c in lr.classes_],
             lr.coef_.astype(np.float32),
             lr.intercept_.astype(np.float32),
         )
     report("readers", 1.0)
+    if math.isnan(float(coef.sum())):
+        raise PathsynthError("training diverged (NaN weights): lower --epochs or check the data")
+    (coef,), tag_vocab = _prune([coef], tag_vocab, config.prune)
+    reader_coefs, read_vocab = _prune([c for _, c, _ in fitted.values()], read_vocab, config.prune)
+    readers = {
+        key: _Reader(classes, rc, ri)
+        for (key, (classes, _, ri)), rc in zip(fitted.items(), reader_coefs, strict=True)
+    }
     meta = {
         "n_train": len(examples),
         "n_token_rows": int(X.shape[0]),
+        "n_features": len(tag_vocab),
         "train_seconds": round(time.perf_counter() - t0, 2),
     }
-    if math.isnan(float(coef.sum())):
-        raise PathsynthError("training diverged (NaN weights): lower --epochs or check the data")
-    return FastStudent(schema, config, coef, intercept, readers, meta)
+    return FastStudent(
+        schema,
+        config,
+        np.ascontiguousarray(coef.T),
+        intercept,
+        readers,
+        tag_vocab,
+        read_vocab,
+        meta,
+    )
