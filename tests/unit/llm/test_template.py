@@ -190,7 +190,7 @@ def test_span_text_states_the_value(corpus: list, schema: Schema) -> None:
 
 def test_no_placeholders_for_unknown_values(corpus: list) -> None:
     for rec, _lang, text, _spans in corpus:
-        low = fold(text)
+        low = fold(text).replace("-\n", "")  # undo hyphenated line breaks
         for p in PLACEHOLDERS:
             assert fold(p) not in low, (p, text)
         if rec["ki67"] is None:
@@ -200,7 +200,7 @@ def test_no_placeholders_for_unknown_values(corpus: list) -> None:
         if rec["her2"] is None:
             assert "her2" not in low, text
         if rec["emboles"] is None:
-            assert "embole" not in low and "lvi" not in low and "lymphovascular" not in low, text
+            assert not re.search(r"embole|\blvi\b|lymphovascular", low), text
         if rec["grade"] is None:
             assert "sbr" not in low and "nottingham" not in low and "elston" not in low, text
         if rec["marges_saines"] is None:

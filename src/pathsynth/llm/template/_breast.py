@@ -657,7 +657,7 @@ class BreastReport:
         elif self.node_specs and self.v.get("numero_gang_att") == 0 and self.chance(0.15):
             # What real reports say when no node is metastatic; written intact so that noise
             # cannot turn "not applicable" into anything else.
-            self.w.raw(self.pick(self.N["not_applicable"]))
+            self.w.raw((bullet if where == "lines" else "") + self.pick(self.N["not_applicable"]))
             self.t("\n" if where == "lines" else ". ")
 
     def frozen_section(self) -> None:
@@ -1072,9 +1072,17 @@ class BreastReport:
             for _ in range(3):
                 i = self.r.randrange(len(keys) - 1)
                 keys[i], keys[i + 1] = keys[i + 1], keys[i]
+        for _ in range(int(self.distractors * 4 * self.r.random())):
+            # Checklist items that are not values: laterality, focality, skin, calcifications.
+            keys.insert(self.r.randrange(len(keys) + 1), "EXTRA")
+        extras = list(self.T["synoptic_extra"])
         for key in keys:
             if key == "NODES":
                 self.node_fields(bullet)
+            elif key == "EXTRA":
+                item = extras.pop(int(self.r.random() * len(extras)))
+                q = self.say(self.T["quadrants"], h=self.r.randint(1, 12), d=self.r.randint(1, 6))
+                self.t(bullet + item.format(side=self.side, q=q) + "\n")
             else:
                 self.field(key, bullet)
         if self.chance(0.5):
