@@ -156,6 +156,8 @@ def _logical_lines(original: str, folded: str) -> list[tuple[int, int]]:
                 and "|" not in cur
                 and not re.search(r"\t|\S {3,}\S", original[start:end])  # a table row
                 and len(last) >= 40
+                # a "Key: value" line after another one starts a new field
+                and not (_KEY_VALUE.match(cur) and _KEY_VALUE.match(last))
                 and (first.islower() or (len(last) >= 50 and not _KEY_VALUE.match(cur)))
             )
             if wrapped:

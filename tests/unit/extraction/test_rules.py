@@ -274,3 +274,28 @@ def test_words_hyphenated_across_lines_are_rejoined() -> None:
     got = _values(text)
     assert (got["re"], got["marges_saines"]) == ("positive", "yes")
     assert _values("ER-\nPR+")["re"] == "negative"
+
+
+@pytest.mark.parametrize("change", ["upper", "lower", "no_accents"])
+def test_case_and_accents_do_not_change_the_realistic_extractions(change: str) -> None:
+    import unicodedata
+
+    def variant(text: str) -> str:
+        if change == "upper":
+            return text.upper()
+        if change == "lower":
+            return text.lower()
+        decomposed = unicodedata.normalize("NFD", text)
+        return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+    rows = _realistic()
+    rules = RulesExtractor()
+    base = rules.extract([r["text"] for r in rows])
+    changed = rules.extract([variant(r["text"]) for r in rows])
+    diffs = [
+        (r["id"], k)
+        for r, a, b in zip(rows, base, changed, strict=True)
+        for k in a.values
+        if a.values[k] != b.values[k]
+    ]
+    assert not diffs
