@@ -275,7 +275,9 @@ _ALLRED = re.compile(r"allred\D{0,20}?\b([0-8])\b|\b([0-8])\s*/\s*8\b")
 NOT_DONE = re.compile(
     r"non fait|non realise\w*|non effectue\w*|not performed|not done|pending|en cours|a suivre|"
     r"a venir|non interpretable|not interpretable|non contributi\w*|to follow|will be reported|"
-    r"ulterieur\w*|en attente|awaited"
+    r"ulterieur\w*|en attente|awaited|not stated|not mentioned|not reported|not specified|"
+    r"not available|unknown|inconnue?s?|non mentionne\w*|non renseigne\w*|non disponible\w*|"
+    r"non precise\w*|non communique\w*|\bnull\b|\bnan\b"
 )
 
 
@@ -465,7 +467,7 @@ def _clause_with(concept: re.Pattern[str], t: str) -> str:
 def presence(concept: re.Pattern[str], t: str, *, alone: str | None) -> str | None:
     """``yes`` / ``no`` for a finding that is present or absent; ``alone`` when only named."""
     clause = _clause_with(concept, t)
-    if UNCERTAIN.search(clause):
+    if UNCERTAIN.search(clause) or NOT_DONE.search(clause):
         return None
     if NEGATION.search(clause):
         return "no"
@@ -1002,6 +1004,8 @@ def normalize_value(var: Variable, text: Any, lang: Lang | None = None) -> Value
 
 def normalize_folded(var: Variable, t: str) -> Value:
     """:func:`normalize_value` for text already folded (the rules extractor folds once)."""
+    if len(t) < 30 and NOT_DONE.search(t):  # a cell or an answer: "unknown", "non précisé"
+        return None
     candidates: list[Value] = []
     reader = _READERS.get(var.key)
     if reader is not None:

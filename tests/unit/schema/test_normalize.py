@@ -173,3 +173,9 @@ def test_subset_counts_do_not_replace_the_affected_count(schema: Schema) -> None
     )
     assert normalize_value(att, "12 ganglions dont 2 métastatiques") == 2
     assert normalize_value(att, "one lymph node, none positive") == 0
+
+
+@pytest.mark.parametrize("answer", ["not stated", "unknown", "null", "Non précisé", "inconnu"])
+def test_unknown_answers_are_none(schema: Schema, answer: str) -> None:
+    for var in schema.variables:
+        assert normalize_value(var, answer) is None, var.key
