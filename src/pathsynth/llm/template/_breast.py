@@ -740,11 +740,23 @@ class BreastReport:
         """Gross description: specimen named (the echantillon value), dimensions and weight."""
         G = self.T["gross"]
         t = float(self.v["taille"]) if self.known("taille") else 20.0  # type: ignore[arg-type]
-        a = round(t / 10 + self.r.uniform(2.0, 8.0), 1)
-        b = round(a * self.r.uniform(0.5, 0.9), 1)
-        c = round(b * self.r.uniform(0.3, 0.8), 1)
+        kind = self.v.get("echantillon")
+        if kind == "biopsy":
+            a, b, c = round(self.r.uniform(0.8, 2.0), 1), 0.1, 0.1
+        else:
+            # A mastectomy is much larger than the tumour; an excision a little larger.
+            extra = self.r.uniform(10.0, 16.0) if kind == "mastectomy" else self.r.uniform(2.0, 8.0)
+            a = round(t / 10 + extra, 1)
+            b = round(a * self.r.uniform(0.5, 0.9), 1)
+            c = round(b * self.r.uniform(0.3, 0.8), 1)
         dims = " x ".join(fmt_num(x, self.comma) for x in (a, b, c)) + " cm"
-        weight = max(3, round(a * b * c * self.r.uniform(0.7, 1.0)))
+        weight: int | str = max(3, round(a * b * c * self.r.uniform(0.7, 1.0)))
+        if kind == "biopsy":
+            weight = "< 1"
+        if self.node_specs and self.chance(0.3):
+            # "Received in three parts": a number that counts containers, not nodes.
+            parts = _WORDS[self.lang][min(len(self.node_specs) + 1, 10)]
+            self.t(self.say(G["parts"], n=parts))
         if self.known("echantillon"):
             intro = self.pick(G["intro"])
             s = self.surface("echantillon")
