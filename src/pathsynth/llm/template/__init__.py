@@ -2,8 +2,9 @@
 
 Every value the teacher writes is recorded as a character span, so the reports it produces
 carry exact labels. Reports vary in layout (sectioned, synoptic, tables, one paragraph,
-telegraphic, numbered specimens), phrasing, units, abbreviations, order, capitals, noise and
-distractors; all of it is drawn from the seed, so one (record, language, seed) gives one text.
+telegraphic, numbered specimens, core biopsies), phrasing, units, abbreviations, order,
+capitals, noise and distractors; all of it is drawn from the seed, so one (record, language,
+seed) gives one text. See docs/template.md.
 """
 
 from __future__ import annotations
