@@ -1,0 +1,166 @@
+"""Fidelity and privacy of synthetic records: mostlyai-qa and sdmetrics, side by side.
+
+mostlyai-qa gives accuracy (1 - total variation distance of discretised 1-, 2- and 3-way
+marginals), the cosine similarity of embedding centroids, and nearest-neighbour distances
+(identical match share, DCR share, NNDR) against training and holdout records; its embedder
+ships inside its wheel, so scoring runs offline. sdmetrics adds DCROverfittingProtection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pathsynth.errors import MissingExtraError
+from pathsynth.schema import Schema
+
+#: keys of one synthesizer's entry in metrics.json (docs/INTERFACE.md), ε and fit time aside
+SCORE_KEYS = (
+    "overall_accuracy",
+    "univariate_accuracy",
+    "bivariate_accuracy",
+    "trivariate_accuracy",
+    "cosine_similarity",
+    "identical_match_share",
+    "nndr",
+    "dcr_share",
+    "dcr_overfitting_protection",
+)
+
+
+@dataclass
+class Scores:
+    """The scores of one synthetic table (``None`` where a metric could not be computed)."""
+
+    overall_accuracy: float | None = None
+    univariate_accuracy: float | None = None
+    bivariate_accuracy: float | None = None
+    trivariate_accuracy: float | None = None
+    cosine_similarity: float | None = None
+    identical_match_share: float | None = None
+    nndr: float | None = None
+    dcr_share: float | None = None
+    dcr_overfitting_protection: float | None = None
+
+    def as_dict(self) -> dict[str, float | None]:
+        return asdict(self)
+
+
+def _plain(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Schema columns only, unknown as NaN/None in plain dtypes the scorers all accept."""
+    out = {}
+    for key in keys:
+        col = frame[key]
+        if str(col.dtype) == "Int64":
+            out[key] = col.astype(float)
+        else:
+            out[key] = col
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def score_mostlyai(
+    synthetic: pd.DataFrame,
+    training: pd.DataFrame,
+    holdout: pd.DataFrame,
+    keys: list[str],
+    *,
+    report_path: Path | None,
+    title: str,
+) -> tuple[Scores, dict[str, Any]]:
+    """mostlyai-qa's scores, and the holdout references (what a fresh real sample gets)."""
+    try:
+        from mostlyai import qa
+    except ImportError:
+        raise MissingExtraError("mostlyai-qa", "tabular") from None
+    from threadpoolctl import threadpool_limits
+
+    logging.getLogger("mostlyai").setLevel(logging.ERROR)
+    # Its discriminator (gradient boosting, OpenMP) fits tiny models; on a busy machine spinning
+    # OpenMP threads make it many times slower than one thread.
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        warnings.catch_warnings(),
+        threadpool_limits(limits=1),
+    ):
+        warnings.simplefilter("ignore")
+        _, metrics = qa.report(
+            syn_tgt_data=_plain(synthetic, keys),
+            trn_tgt_data=_plain(training, keys),
+            hol_tgt_data=_plain(holdout, keys),
+            report_path=report_path,
+            report_title=title,
+            report_subtitle="pathsynth tabular compare",
+        )
+    if metrics is None:
+        return Scores(), {}
+    acc, sim, dist = metrics.accuracy, metrics.similarity, metrics.distances
+    scores = Scores(
+        overall_accuracy=acc.overall if acc else None,
+        univariate_accuracy=acc.univariate if acc else None,
+        bivariate_accuracy=acc.bivariate if acc else None,
+        trivariate_accuracy=acc.trivariate if acc else None,
+        cosine_similarity=sim.cosine_similarity_training_synthetic if sim else None,
+        identical_match_share=dist.ims_training if dist else None,
+        nndr=dist.nndr_training if dist else None,
+        dcr_share=dist.dcr_share if dist else None,
+    )
+    reference = {
+        "overall_accuracy": acc.overall_max if acc else None,
+        "univariate_accuracy": acc.univariate_max if acc else None,
+        "bivariate_accuracy": acc.bivariate_max if acc else None,
+        "trivariate_accuracy": acc.trivariate_max if acc else None,
+        "cosine_similarity": sim.cosine_similarity_training_holdout if sim else None,
+        "identical_match_share": dist.ims_trn_hol if dist else None,
+        "nndr": dist.nndr_trn_hol if dist else None,
+        "dcr_share": 0.5,
+        "ims_holdout": dist.ims_holdout if dist else None,
+        "dcr_training": dist.dcr_training if dist else None,
+        "dcr_holdout": dist.dcr_holdout if dist else None,
+    }
+    return scores, reference
+
+
+def dcr_overfitting_protection(
+    synthetic: pd.DataFrame,
+    training: pd.DataFrame,
+    holdout: pd.DataFrame,
+    schema: Schema,
+    keys: list[str],
+) -> float:
+    """sdmetrics' DCROverfittingProtection: 1 when synthetic rows sit no closer to training
+    records than to holdout ones (the holdout must be as large as the training set)."""
+    try:
+        from sdmetrics.single_table import DCROverfittingProtection
+    except ImportError:
+        raise MissingExtraError("sdmetrics", "tabular") from None
+    columns = {
+        k: {"sdtype": "categorical" if schema[k].type == "categorical" else "numerical"}
+        for k in keys
+    }
+    metadata = {"tables": {"records": {"columns": columns}}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = DCROverfittingProtection.compute(
+            real_training_data=_fill(training, keys, schema),
+            synthetic_data=_fill(synthetic, keys, schema),
+            real_validation_data=_fill(holdout, keys, schema),
+            metadata=metadata,
+            table_name="records",
+        )
+    return float(value)
+
+
+def _fill(frame: pd.DataFrame, keys: list[str], schema: Schema) -> pd.DataFrame:
+    # sdmetrics' distance drops rows with gaps; an explicit level keeps unknown cells comparable.
+    out = _plain(frame, keys)
+    for key in keys:
+        if schema[key].type == "categorical":
+            out[key] = out[key].astype(object).where(out[key].notna(), "unknown")
+    return out
