@@ -181,6 +181,181 @@ def cohort_validate(
 
 # --- tabular (synthesizers, compare) -----------------------------------------------------------
 
+_PICKLE_NOTE = (
+    "A saved synthesizer is a pickle: loading one runs code, so load only files you wrote; "
+    "its SHA-256 is saved beside it (PATH.sha256) and a file that does not match is refused."
+)
+
+
+def _tabular_params(pairs: list[str] | None) -> dict[str, object]:
+    """``--param epochs=50`` options as a dict, values read as YAML scalars (50 → int)."""
+    import yaml
+
+    params: dict[str, object] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise PathsynthError(f"--param takes NAME=VALUE, not {pair!r}")
+        params[name.strip()] = yaml.safe_load(value)
+    return params
+
+
+EpsilonOpt = Annotated[
+    float | None,
+    typer.Option("--epsilon", help="Differential-privacy budget of the DP synthesizers."),
+]
+DeltaOpt = Annotated[
+    float | None, typer.Option("--delta", help="DP delta (default: the library's).")
+]
+TabNormalizeOpt = Annotated[
+    bool, typer.Option("--normalize", help="Map surface forms to canonical values on reading.")
+]
+TabBlankOpt = Annotated[
+    bool,
+    typer.Option("--blank-invalid", help="Read values outside the schema as unknown."),
+]
+
+
+@tabular_app.command("synthesize")
+def tabular_synthesize(
+    data: Annotated[Path, typer.Option("--data", help="Real records, .csv or .parquet.")],
+    synthesizer: Annotated[
+        str,
+        typer.Option(
+            "--synthesizer",
+            help="gaussian_copula, ctgan, mst, patectgan, pategan, aim or dpctgan.",
+        ),
+    ],
+    n: Annotated[int, typer.Option("--n", help="Number of synthetic records.")],
+    out: Annotated[Path, typer.Option("--out", help="Synthetic records, .csv or .parquet.")],
+    epsilon: EpsilonOpt = None,
+    delta: DeltaOpt = None,
+    seed: SeedOpt = 0,
+    schema: SchemaOpt = "breast13",
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="Hyper-parameter NAME=VALUE (e.g. epochs=50); repeatable."),
+    ] = None,
+    save_model: Annotated[
+        Path | None,
+        typer.Option("--save-model", help="Also save the fitted synthesizer (a pickle) here."),
+    ] = None,
+    normalize: TabNormalizeOpt = False,
+    blank_invalid: TabBlankOpt = False,
+) -> None:
+    """Fit a synthesizer on real records and write N synthetic records.
+
+    A saved synthesizer is a pickle: loading one runs code, so load only files you wrote; its
+    SHA-256 is saved beside it (PATH.sha256) and a file that does not match is refused.
+    """
+    from pathsynth.cohort import read_records, write_records
+    from pathsynth.tabular import make_synthesizer
+
+    params = _tabular_params(param)
+    if delta is not None:
+        params["delta"] = delta
+    synth = make_synthesizer(synthesizer, schema, epsilon, seed, **params)
+    records = read_records(data, schema, normalize=normalize, blank_invalid=blank_invalid)
+    # Columns the file lacks carry nothing to learn: leave them out of the synthetic records.
+    frame = records.frame.drop(columns=records.absent)
+    with console.status(f"fitting {synthesizer} on {len(frame)} records"):
+        synth.fit(frame)
+    with console.status(f"sampling {n} records"):
+        synthetic = synth.sample(n)
+    write_records(synthetic, out)
+    info = synth.describe()
+    eps = "" if synth.epsilon_spent is None else f", epsilon spent {synth.epsilon_spent:g}"
+    print(f"wrote {n} synthetic records to {out} (fit {synth.fit_seconds:.1f} s{eps})")
+    sample = info["sample"] or {}
+    if sample.get("rejected") or sample.get("constraint_repairs") or sample.get("cell_repairs"):
+        print(
+            f"  rows rejected {sample['rejected']}, constraint repairs "
+            f"{sample['constraint_repairs']}, cell repairs {sample['cell_repairs']}"
+        )
+    if records.absent:
+        print(f"  absent from the input, left out: {', '.join(records.absent)}")
+    if save_model is not None:
+        synth.save(save_model)
+        print(f"saved the synthesizer to {save_model} (+ .sha256). {_PICKLE_NOTE}")
+
+
+@tabular_app.command("compare")
+def tabular_compare(
+    data: Annotated[Path, typer.Option("--data", help="Real records, .csv or .parquet.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    synthesizers: Annotated[
+        str,
+        typer.Option("--synthesizers", help="Comma-separated synthesizer names."),
+    ] = "gaussian_copula,ctgan,patectgan,mst",
+    epsilon: EpsilonOpt = None,
+    delta: DeltaOpt = None,
+    seed: SeedOpt = 0,
+    schema: SchemaOpt = "breast13",
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="Hyper-parameter SYNTH.NAME=VALUE (e.g. ctgan.epochs=50); repeatable.",
+        ),
+    ] = None,
+    html: Annotated[
+        bool,
+        typer.Option("--html/--no-html", help="Write mostlyai-qa's HTML report per synthesizer."),
+    ] = True,
+    normalize: TabNormalizeOpt = False,
+    blank_invalid: TabBlankOpt = False,
+) -> None:
+    """Fit each synthesizer on half the records, score it against the other half.
+
+    Writes OUT/metrics.json, OUT/table.md, OUT/details.json, OUT/comparison.png,
+    OUT/synthetic_NAME.csv and OUT/report_NAME.html.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pathsynth.cohort import read_records
+    from pathsynth.tabular.compare import compare_synthesizers
+
+    names = [s.strip() for s in synthesizers.split(",") if s.strip()]
+    per_synth: dict[str, dict[str, object]] = {}
+    for key, value in _tabular_params(param).items():
+        synth_name, dot, name = key.partition(".")
+        if not dot:
+            raise PathsynthError(f"--param takes SYNTH.NAME=VALUE, not {key!r}")
+        per_synth.setdefault(synth_name, {})[name] = value
+    records = read_records(data, schema, normalize=normalize, blank_invalid=blank_invalid)
+    frame = records.frame.drop(columns=records.absent)
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+    ) as bar:
+        task = bar.add_task("synthesizers", total=len(names))
+
+        def report(name: str, stage: str) -> None:
+            if stage in ("done", "failed"):
+                bar.advance(task)
+                bar.console.print(f"{name}: {stage}")
+            else:
+                bar.update(task, description=f"{name}: {stage}")
+
+        result = compare_synthesizers(
+            frame,
+            names,
+            epsilon,
+            seed,
+            out,
+            schema=records.schema,
+            params=per_synth,
+            delta=delta,
+            html=html,
+            progress=report,
+        )
+    print((out / "table.md").read_text(encoding="utf-8"), end="")
+    failed = [r.name for r in result.results if r.error]
+    print(
+        f"wrote {out}/metrics.json, table.md, comparison.png"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
+
 
 # --- reports generate (teachers) ---------------------------------------------------------------
 
