@@ -441,7 +441,8 @@ def generate_reports(
     bounds the requests in flight per teacher (default: the backend's, 64 for servers).
     ``prompts`` is a prompt pack folder (default: the built-in pack); ``temperature`` and
     ``max_tokens`` override the pack's. ``progress``: True shows a rich progress bar on stderr;
-    a callable gets ``(done, total)``. Re-running with the same arguments resumes.
+    a callable gets ``(done, total)``. Re-running with the same arguments resumes. Every
+    generator, ready ones included, is closed at the end (its connections belong to the run).
     """
     if lang not in LANGS:
         raise PathsynthError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
@@ -465,11 +466,14 @@ def generate_reports(
     done_ids = existing_ids(out)
 
     generators: list[TextGenerator] = []
+    started = False
     try:
         for t in teachers:
             if isinstance(t, str):
-                options = dict(teacher_options or {})
-                if concurrency is not None:
+                # Backend options are for model teachers; the grammar takes none.
+                is_template = parse_spec(t).kind == "template"
+                options = {} if is_template else dict(teacher_options or {})
+                if concurrency is not None and not is_template:
                     options["concurrency"] = concurrency
                 generators.append(make_generator(t, schema=sch, **options))
             else:
@@ -485,6 +489,7 @@ def generate_reports(
         summary = GenerationSummary(out, lang, summaries)
         writer = _LineWriter(out)
         try:
+            started = True  # from here the run's own loop closes the generators
             asyncio.run(
                 _generate(
                     generators,
@@ -502,7 +507,7 @@ def generate_reports(
         finally:
             writer.close()
     finally:
-        if generators:
+        if generators and not started:
             asyncio.run(_close(generators))
     return summary
 
@@ -561,6 +566,8 @@ async def _generate(
             task.cancel()
         await reporter.stop()
         summary.seconds = time.perf_counter() - start
+        # In this loop: connection pools and worker queues belong to it.
+        await _close(generators)
     if run.fatal is not None:
         raise PathsynthError(str(run.fatal))
 
