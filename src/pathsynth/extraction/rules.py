@@ -89,7 +89,8 @@ _HEADERS: list[tuple[int, re.Pattern[str]]] = [
         re.compile(
             r"specimens?(?: type| received| submitted)?(?:\(s\))?|procedures?|prelevements?|"
             r"(?:nature|type) (?:du|de) prelevement|intervention|piece operatoire|demande|"
-            r"examen(?: demande)?|materiel|materiel recu|type of specimen|operation"
+            r"examen(?: demande)?|materiel|materiel recu|type of specimen|operation|resultats?|"
+            r"results?|findings|description|commentaires?|comments?|remarques?|notes?"
         ),
     ),
 ]
@@ -315,6 +316,18 @@ def _histology_pass(stmts: list[Statement], *, generic: bool) -> list[Finding]:
     invasive = [f for f in best if f.value != "8500/2"]
     if invasive:
         return invasive[:1]
+    # in situ carcinoma with a focus of micro-invasion stated apart is invasive (pT1mi)
+    for s in _readable(stmts):
+        micro = re.search(r"micro\W?(?:invasi|infiltr)\w*", s.text)
+        if (
+            micro
+            and best
+            and not re.search(
+                r"\b(?:pas|absence|sans|no|not|without|ni)\b(?:\W+\w+){0,3}\W*$",
+                s.text[: micro.start()],
+            )
+        ):
+            return [Finding("8500/3", (s.start + micro.start(), s.start + micro.end()), s.kind)]
     # an invasive carcinoma named anywhere outranks in situ named in the best section
     anywhere = [f for f in out if f.value != "8500/2"]
     if anywhere:
@@ -577,7 +590,7 @@ def _her2(stmts: list[Statement]) -> list[Finding]:
 # --- lymph nodes ---------------------------------------------------------------------------
 
 _NODE_CUE = re.compile(
-    r"ganglion\w*|\bnodes?\b|\bnodal\b|\bgg\b|\bgs\d*\b|\bslnb?\b|\balnd\b|\d\s*n\s*\+|\bn\s*\+|\bp?n[0-3][abc]?\b|curage|sentinel\w*|"
+    r"ganglion\w*|\bnodes?\b|\bnodal\b|(?:macro|micro)\W?metasta\w*|\bgg\b|\bgs\d*\b|\bslnb?\b|\balnd\b|\d\s*n\s*\+|\bn\s*\+|\bp?n[0-3][abc]?\b|curage|sentinel\w*|"
     r"\blns?\b|lymph|axillai\w*|axillary"
 )
 # a statement of the total count, which is not to be added to per-specimen counts
@@ -638,7 +651,7 @@ def _node_counts(s: Statement) -> _NodeCount | None:
     affected = read_affected if isinstance(read_affected, int) else None
     if examined is None and affected is None:
         return None
-    if not re.search(r"ganglion|node|\bgg\b|\bs?lns?\b|\bn\s*\+|\bp?n[0-3]", t):
+    if not _NODE_CUE.search(t):
         return None
     itc_only = not re.search(r"macro|micrometa|micro-meta|metastases? (?:de|of) \d", t)
     if _ITC.search(t) and affected and itc_only:

@@ -578,13 +578,14 @@ _PREL_LABEL = re.compile(
     r"(?:(?:nombre|nb) (?:total )?de ganglions(?: preleves| examines| analyses)?|"
     r"ganglions? (?:preleves|examines|analyses|recus|isoles)|"
     r"(?:lymph )?nodes? (?:examined|retrieved|removed|submitted|identified|recovered)|"
-    r"number of (?:lymph )?nodes(?: examined| retrieved)?|"
+    r"number of (?:lymph )?nodes(?: examined| retrieved)?|number examined|nombre examine|"
     r"total (?:number of )?(?:lymph )?nodes(?: retrieved| examined)?)\s*[:=-]?\s*(\d+)\b(?!\s*/)"
 )
 _ATT_LABEL = re.compile(
     r"(?:ganglions? (?:metasta\w*|envahis|atteints|positifs)|(?:positive|involved|metastatic) "
     r"(?:lymph )?nodes|(?:lymph )?nodes? (?:with|positive for) (?:macro|micro)?metasta\w*|"
-    r"number of (?:positive|involved|metastatic) (?:lymph )?nodes|(?:nombre|nb|number) (?:de |of )?"
+    r"number of (?:positive|involved|metastatic) (?:lymph )?nodes|"
+    r"number with (?:macro|micro)?\W?metasta\w*|(?:nombre|nb|number) (?:de |of )?"
     r"(?:lymph )?(?:ganglions?|nodes?) (?:metasta\w*|envahis|atteints|positifs|positive|involved)"
     r"(?:\s*\([^)]{0,12}\))?)\s*[:=-]?\s*(\d+)\b(?!\s*/)"
 )
