@@ -1,0 +1,93 @@
+"""Benchmark of the tabular stage: fit time and peak memory per synthesizer, and scoring time.
+
+Each synthesizer runs in a fresh child process, so its peak resident memory is its own. The
+cohort is simulated (``pathsynth.cohort.simulate_cohort``), split into training and an equal
+holdout as ``tabular compare`` does, and scored with mostlyai-qa + sdmetrics (no HTML).
+
+    .venv/bin/python benchmarks/tabular.py [--n 4000] [--epsilon 3] [--synthesizers a,b,c]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import sys
+import time
+from typing import Any
+
+
+def _run_one(name: str, n: int, epsilon: float, seed: int, queue: Any) -> None:
+    from pathsynth.cohort import simulate_cohort
+    from pathsynth.schema import load_schema
+    from pathsynth.tabular import SYNTHESIZERS, make_synthesizer
+    from pathsynth.tabular._codec import RecordCodec
+    from pathsynth.tabular.compare import split_holdout
+    from pathsynth.tabular.metrics import dcr_overfitting_protection, score_mostlyai
+
+    schema = load_schema("breast13")
+    frame = simulate_cohort(n, seed, schema)
+    codec = RecordCodec.for_frame(schema, frame)
+    clean, _ = codec.clean(frame)
+    training, holdout = split_holdout(clean, seed)
+    eps = epsilon if SYNTHESIZERS[name].differentially_private else None
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    synth = make_synthesizer(name, schema, eps, seed).fit(training)
+    start = time.perf_counter()
+    synthetic = synth.sample(len(training))
+    sample_s = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    scores, _ = score_mostlyai(synthetic, training, holdout, codec.keys, report_path=None, title="")
+    scores.dcr_overfitting_protection = dcr_overfitting_protection(
+        synthetic, training, holdout, schema, codec.keys
+    )
+    score_s = time.perf_counter() - start
+    queue.put(
+        {
+            "name": name,
+            "fit_s": synth.fit_seconds,
+            "sample_s": sample_s,
+            "score_s": score_s,
+            "peak_mb": peak_mb,
+            "baseline_mb": before / 1024,
+            "overall": scores.overall_accuracy,
+            "dcr_share": scores.dcr_share,
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=4000, help="simulated records (half train)")
+    parser.add_argument("--epsilon", type=float, default=3.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--synthesizers", default="gaussian_copula,ctgan,patectgan,mst")
+    args = parser.parse_args()
+    ctx = mp.get_context("spawn")
+    rows = []
+    total = time.perf_counter()
+    for name in args.synthesizers.split(","):
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_run_one, args=(name, args.n, args.epsilon, args.seed, queue))
+        proc.start()
+        proc.join()
+        if proc.exitcode != 0 or queue.empty():
+            print(f"{name}: failed (exit code {proc.exitcode})", file=sys.stderr)
+            continue
+        row = queue.get()
+        rows.append(row)
+        print(
+            f"{name:<16} fit {row['fit_s']:7.1f} s  sample {row['sample_s']:5.1f} s  "
+            f"score {row['score_s']:6.1f} s  peak RSS {row['peak_mb']:7.0f} MB  "
+            f"(overall acc. {row['overall']:.3f}, DCR share {row['dcr_share']:.3f})",
+            flush=True,
+        )
+    print(
+        f"total {time.perf_counter() - total:.0f} s for {len(rows)} synthesizers on "
+        f"{args.n} records ({args.n // 2} training), epsilon {args.epsilon:g}"
+    )
+
+
+if __name__ == "__main__":
+    main()

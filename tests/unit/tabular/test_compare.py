@@ -1,0 +1,80 @@
+"""compare_synthesizers: split, files of the interface, a failing synthesizer reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pathsynth.errors import PathsynthError
+from pathsynth.schema import Schema
+from pathsynth.tabular import registry
+from pathsynth.tabular.base import Synthesizer
+from pathsynth.tabular.compare import compare_synthesizers, split_holdout
+from pathsynth.tabular.metrics import SCORE_KEYS
+
+pytest.importorskip("sdv")
+pytest.importorskip("mostlyai.qa")
+pytest.importorskip("sdmetrics")
+
+
+class _Broken(Synthesizer):
+    name: ClassVar[str] = "broken"
+
+    def _fit(self, frame: pd.DataFrame, epsilon: float | None) -> None:
+        raise RuntimeError("cannot learn this\nsecond line")
+
+    def _draw(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
+        raise AssertionError
+
+
+def test_split_is_equal_and_disjoint(cohort: pd.DataFrame) -> None:
+    train, hold = split_holdout(cohort.iloc[:101], seed=0)
+    assert len(train) == len(hold) == 50
+    assert not set(train["id"]) & set(hold["id"])
+
+
+@pytest.mark.slow
+def test_compare_writes_the_interface_files(
+    small_cohort: pd.DataFrame, schema: Schema, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(registry.SYNTHESIZERS, "broken", _Broken)
+    stages: list[tuple[str, str]] = []
+    result = compare_synthesizers(
+        small_cohort.iloc[:200],
+        ["gaussian_copula", "broken"],
+        None,
+        0,
+        tmp_path,
+        schema=schema,
+        html=True,
+        progress=lambda name, stage: stages.append((name, stage)),
+    )
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert set(metrics) == {"gaussian_copula", "broken"}
+    entry = metrics["gaussian_copula"]
+    assert set(entry) == {*SCORE_KEYS, "epsilon", "fit_seconds"}
+    assert 0.5 < entry["overall_accuracy"] <= 1 and 0 <= entry["dcr_share"] <= 1
+    assert 0 <= entry["dcr_overfitting_protection"] <= 1 and entry["epsilon"] is None
+    assert metrics["broken"]["error"] == "RuntimeError: cannot learn this"
+    synthetic = pd.read_csv(tmp_path / "synthetic_gaussian_copula.csv")
+    assert len(synthetic) == result.n_training == result.n_holdout == 100
+    table = (tmp_path / "table.md").read_text()
+    assert "| gaussian_copula |" in table and "| broken | — | failed |" in table
+    assert "holdout (reference)" in table
+    assert (tmp_path / "comparison.png").stat().st_size > 1000
+    assert (tmp_path / "report_gaussian_copula.html").is_file()
+    assert ("broken", "failed") in stages and ("gaussian_copula", "done") in stages
+
+
+def test_compare_checks_its_arguments(cohort: pd.DataFrame, schema: Schema, tmp_path: Path) -> None:
+    with pytest.raises(PathsynthError, match="need --epsilon"):
+        compare_synthesizers(cohort, ["mst"], None, 0, tmp_path, schema=schema)
+    with pytest.raises(PathsynthError, match="unknown synthesizer"):
+        compare_synthesizers(cohort, ["nope"], None, 0, tmp_path, schema=schema)
+    with pytest.raises(PathsynthError, match="at least 20 records"):
+        compare_synthesizers(cohort.iloc[:10], ["gaussian_copula"], None, 0, tmp_path)
