@@ -453,7 +453,8 @@ _MARGIN_CUE = re.compile(
     r"\bmarges?\b|\bberges?\b|limites? (?:d'exerese|chirurgicales?|de resection)|"
     r"\bmargins?\b|\brecoupes?\b|\bin sano\b|\br[01]\b|exerese (?:in)?complete|"
     r"\blimites? (?:\w+ )?(?:non |pas )?(?:saines?|atteintes?|envahies?|indemnes?|libres?)|"
-    r"(?:complete|incomplete) excision|inked (?:surface|margin)|\bencr\w*|qualite d'exerese"
+    r"(?:complete|incomplete) excision|inked (?:surface|margin)|\bencr\w*|qualite d'exerese|"
+    r"(?:completely|incompletely|entirely) (?:excised|removed)|excision (?:is )?(?:in)?complete"
 )
 
 

@@ -241,7 +241,7 @@ MARKERS = {
         r"recepteurs? (?:aux |a l')?o?estrog\w*|\bo?e?s+tro\w*|\boe?s*tro?gen\w*)"
     ),
     "rp": r"(?:\brp\b|\bpr\b|\bpgr\b|\brp\s*[+-]|\bpr\s*[+-]|progest\w*)",
-    "her2": r"(?:her\W?2(?:\W?neu)?|c\W?erb\W?b\W?2|erbb2|\bneu\b)",
+    "her2": r"(?:her\W?2(?:\W?neu)?|c\W?erb\W?b\W?2|erbb2|\bneu\b|hercep\w*)",
     "ki67": r"(?:ki\W{0,2}67|mib\W?1|ind(?:ex|ice) de proliferation|proliferation index)",
 }
 _MARKER_RE = {k: re.compile(v) for k, v in MARKERS.items()}
@@ -269,7 +269,9 @@ _NEG_WORD = re.compile(
     r"\bnegati\w*|\bnon exprim\w*|\bnot expressed\b|\babsence de marquage|\bno staining|"
     r"\bnon\b|\bno\b|\(\s*-\s*\)|\bneg\b|\babsent\w*|\bnul\w*"
 )
-_ALLRED = re.compile(r"allred\D{0,20}?\b([0-8])\b|\b([0-8])\s*/\s*8\b")
+_ALLRED = re.compile(
+    r"allred\D{0,20}?\b([0-8])\b|\b([0-8])\s*/\s*8\b|\b([0-8])\s*\(?\s*(?:score d')?allred"
+)
 
 
 NOT_DONE = re.compile(
@@ -335,7 +337,11 @@ def _read_receptor(var: Variable, t: str) -> Value:
         return "positive" if high >= 1 else "negative"
     m = _ALLRED.search(part)
     if m:
-        return "positive" if int(m.group(1) or m.group(2)) >= 3 else "negative"
+        return "positive" if int(m.group(1) or m.group(2) or m.group(3)) >= 3 else "negative"
+    name = _MARKER_RE[var.key].search(part) if var.key in MARKERS else None
+    # "RE 0, RP 0": a bare zero after the name (a bare non-zero could be an Allred score)
+    if name and re.match(r"\W{0,3}0\b(?![.,]\d)(?!\s*/)", part[name.end() :]):
+        return "negative"
     if _NEG_WORD.search(part):
         return "negative"
     if _POS_WORD.search(part):
@@ -500,11 +506,16 @@ _CLEAR_NEGATED_INVOLVED = re.compile(
     r"\bno (?:\w+\W+){0,4}?(?:tumou?r|carcinoma|cancer|malignancy|invasive)\b\W+(?:\w+\W+){0,3}?"
     r"(?:at|on|in|to|involving)\b|"
     r"\bpas de (?:\w+\W+){0,3}?(?:tumeur|carcinome|cancer|lesion)\b|"
-    r"\buninvolved\b|\bnegative for\b"
+    r"\buninvolved\b|\bnegative for\b|"
+    r"(?:involvement|atteinte|envahissement)(?: (?:des|of|de la|du) \w+)?\W{0,3}"
+    r"(?:none|absente?|non|no|nulle?|aucune?)\b|"
+    r"(?<!in)(?:completely|entirely|fully) (?:excised|removed|resected)|(?<!in)complete excision|"
+    r"excision (?:is )?complete"
 )
 _INVOLVED = re.compile(
     r"\b(?:atteinte?s?|envahie?s?|involved|involvement|involving|positive?s?|touchee?s?|"
-    r"infiltree?s?|au contact|affleur\w*|incomplete?|transect\w*|r1|abut\w*|touch\w*|"
+    r"infiltree?s?|au contact|affleur\w*|incomplete?|transect\w*|r1|abut\w*|touch\w*|a ras|"
+    r"tangent\w*|incompletely (?:excised|removed)|"
     r"(?:extends?|extending|present|presente|is|est) (?:\w+\W+){0,2}?(?:to|at|a|on) "
     r"(?:the |la |l')?"
     r"(?:\w+\W+){0,2}?(?:inked )?(?:marg|berg|limit|encr)\w*|ink on tumou?r|tumou?r on ink|"
