@@ -238,7 +238,7 @@ def _read_grade(var: Variable, t: str) -> Value:
 MARKERS = {
     "re": (
         r"(?:\br[eo]\b(?!-[a-z])|\ber\b|\bre\s*[+-](?![a-z])|\ber\s*[+-]|o?estrog\w*|"
-        r"recepteurs? (?:aux |a l')?o?estrog\w*|\bo?e?s+tro\w*|\boe?s*tro?gen\w*)"
+        r"recepteurs? (?:aux |a l')?o?estrog\w*|\b(?:oe|e)s+tro\w*|\boe?s*tro?gen\w*)"
     ),
     "rp": r"(?:\brp\b|\bpr\b|\bpgr\b|\brp\s*[+-]|\bpr\s*[+-]|progest\w*)",
     "her2": r"(?:her\W?2(?:\W?neu)?|c\W?erb\W?b\W?2|erbb2|\bneu\b|hercep\w*)",
