@@ -551,8 +551,12 @@ def _marker_reader(key: str) -> Reader:
                 a, b = marker_span(key, s.text) or (0, len(s.text))
                 out.append(Finding(value, (s.start + a, s.start + b), s.kind))
         if not out and key in ("re", "rp", "her2"):
+            # "triple négatif"; for the receptors also "récepteurs hormonaux négatifs"
+            pattern = r"triple\W?negati\w*"
+            if key != "her2":
+                pattern += r"|" + _HORMONE_NEGATIVE
             for s in _readable(stmts):
-                m = re.search(r"triple\W?negati\w*", s.text)
+                m = re.search(pattern, s.text)
                 if m:
                     out.append(
                         Finding("negative", (s.start + m.start(), s.start + m.end()), s.kind)
@@ -562,6 +566,10 @@ def _marker_reader(key: str) -> Reader:
     return read
 
 
+_HORMONE_NEGATIVE = (
+    r"(?:recepteurs hormonaux|\brh\b|hormone receptors?|hormonal receptors?)\s*:?\s*"
+    r"(?:sont\s+|are\s+)?(?:negati\w*|neg\b|-(?!\w))"
+)
 _ISH_CUE = re.compile(r"\b(?:fish|sish|cish|ddish|ish|hybridation|hybridization)\b|amplifi")
 
 
