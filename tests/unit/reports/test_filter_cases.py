@@ -98,12 +98,6 @@ def test_rules_judge_rejects_faulty_reports_for_the_right_reason(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="the rules extractor misreads some faithful phrasings: short-form sizes "
-    "('CCI SBR II, 25 mm'), specimen dimensions taken as tumour size, Ki-67 next to other "
-    "percentages, spelt-out node counts (see docs/filter.md)",
-    strict=False,
-)
 def test_rules_judge_keeps_faithful_reports(rules_result: dict[str, Any]) -> None:
     assert rules_result["faithful_kept"] >= 0.90, rules_result["wrong"]
 
