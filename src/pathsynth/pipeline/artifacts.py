@@ -26,6 +26,9 @@ from pathsynth._io import write_json, write_text_atomic
 
 MANIFEST = "manifest.json"
 
+#: Summary flag of a stage function: "record me, but run me again next time".
+RETRY = "_retry"
+
 #: Packages whose versions are recorded in ``versions.json`` (those that change results).
 TRACKED_PACKAGES = (
     "pathsynth",
@@ -191,8 +194,11 @@ class RunFolder:
         missing = [o for o in outputs if not self.path(o).exists()]
         if missing:
             raise RuntimeError(f"stage {name} did not write {missing[0]}")
+        # A stage that finished with a partial failure (one synthesizer of several) keeps its
+        # outputs for this run but is never reused: the next run tries it again.
+        retry = bool(summary.pop(RETRY, False))
         rec = StageRecord(
-            key=key,
+            key="retry" if retry else key,
             outputs={o: file_sha256(self.path(o)) for o in outputs},
             seconds=seconds,
             finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -221,4 +227,4 @@ class RunFolder:
         write_text_atomic(self.path("config.yaml"), text)
 
 
-__all__ = ["RunFolder", "StageRecord", "file_sha256", "package_versions", "stage_key"]
+__all__ = ["RETRY", "RunFolder", "StageRecord", "file_sha256", "package_versions", "stage_key"]

@@ -104,7 +104,7 @@ def demo_dict(lang: Lang = "fr", out: str | Path = "demo-out") -> dict[str, Any]
             "epsilon": 3.0,
             "generate_from": "mst",
             # Short GAN training: a CPU demo, not the study's settings.
-            "params": {"ctgan": {"epochs": 30}, "patectgan": {"epochs": 30}},
+            "params": {"ctgan": {"epochs": 30}},
         },
         "teachers": {
             "lang": lang,

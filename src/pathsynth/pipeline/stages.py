@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pathsynth._io import iter_jsonl, read_jsonl, read_reports, write_json, write_jsonl
 from pathsynth.errors import PathsynthError
-from pathsynth.pipeline.artifacts import RunFolder
+from pathsynth.pipeline.artifacts import RETRY, RunFolder
 from pathsynth.pipeline.config import (
     BaselineConfig,
     EvalSetConfig,
@@ -218,7 +218,7 @@ class Stages:
             failed = {n: m["error"] for n, m in metrics.items() if m.get("error")}
             for name, error in failed.items():
                 self.note(f"synthesizer {name} failed: {error}")
-            return {"synthesizers": list(t.synthesizers), "failed": failed}
+            return {"synthesizers": list(t.synthesizers), "failed": failed, RETRY: bool(failed)}
 
         self._stage(
             "tabular",

@@ -122,3 +122,16 @@ def test_versions_name_the_packages() -> None:
     assert versions["pathsynth"]
     assert versions["python"]
     assert "torch" in versions
+
+
+def test_a_partly_failed_stage_is_tried_again(setup: tuple[RunFolder, Counter]) -> None:
+    run, c = setup
+
+    def partial() -> dict:
+        c()
+        return {"failed": ["ctgan"], "_retry": True}
+
+    for _ in range(2):
+        run.run_stage("upper", config={}, inputs=[c.src], outputs=["out/a.txt"], fn=partial)
+    assert c.calls == 2
+    assert "_retry" not in run.stages["upper"].summary
