@@ -648,22 +648,26 @@ def _runs(idx: list[int]) -> list[tuple[int, int]]:
 def _sum_mentions(doc: _Doc, cands: list[tuple[float, int, float]]) -> tuple[float, list[int]]:
     """Node counts over several specimens.
 
-    Mentions of one count close together on a line ("un ganglion (0/1)") are one mention; a
-    stated total wins; a count equal to the sum of the others is their total; a later section
-    whose counts add up to the earlier ones is a recapitulation; otherwise counts add up.
+    Mentions of one count close together ("one lymph node ... (0/1)") are one mention; a stated
+    total wins; one count repeated in several sections (microscopy, conclusion, synoptic table)
+    is that count; a count equal to the sum of the others is their total; a later section whose
+    counts add up to the earlier ones is a recapitulation; otherwise counts add up (specimens).
     """
     for _, i, v in cands:
         if any(doc.norms[k] in TOTAL_WORDS for k in range(max(0, i - 4), i)):
             return v, [i]
     groups: list[tuple[int, float]] = []  # (first token, value) in reading order
+    last = -1000
     for _, i, v in sorted(cands, key=lambda c: c[1]):
-        if groups:
-            j, w = groups[-1]
-            if w == v and doc.line_of[j] == doc.line_of[i] and i - j <= 10:
-                continue
+        if groups and groups[-1][1] == v and i - last <= 30:
+            last = i
+            continue
         groups.append((i, v))
+        last = i
     vals = [v for _, v in groups]
     if len(groups) == 1:
+        return vals[0], [groups[0][0]]
+    if len(set(vals)) == 1 and len({doc.section[i] for i, _ in groups}) > 1:
         return vals[0], [groups[0][0]]
     top = max(range(len(vals)), key=lambda q: vals[q])
     if vals[top] == sum(vals) - vals[top]:

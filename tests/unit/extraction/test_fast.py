@@ -92,3 +92,20 @@ def test_training_is_seeded(schema) -> None:
     a = train_fast([r for r in rows if r], schema, cfg)
     b = train_fast([r for r in rows if r], schema, cfg)
     assert (a.tagger_coef == b.tagger_coef).all()
+
+
+def test_node_mentions_are_combined_like_a_reader_would() -> None:
+    from pathsynth.extraction.fast import _Doc, _sum_mentions
+
+    def combine(text: str, values: list[float]) -> float:
+        doc = _Doc(text)
+        idx = [i for i, n in enumerate(doc.norms) if doc.nums[i] in values]
+        cands = [(0.9, i, doc.nums[i]) for i in idx]
+        return _sum_mentions(doc, cands)[0]
+
+    recap = "MICROSCOPIE :\nCurage : 21 ganglions.\n\nCONCLUSION :\n21 ganglions examinés."
+    assert combine(recap, [21]) == 21
+    specimens = "GS : 2 ganglions.\nCurage : 12 ganglions."
+    assert combine(specimens, [2, 12]) == 14
+    total = "GS : 2 ganglions.\nCurage : 12 ganglions.\nSoit 14 ganglions."
+    assert combine(total, [2, 12, 14]) == 14
