@@ -94,3 +94,14 @@ def messages_to_prompt(messages: list[dict[str, str]]) -> str:
     """
     parts = [m.get("content", "").strip() for m in messages]
     return "\n\n".join(p for p in parts if p) + "\n\n"
+
+
+def completion_stops(messages: list[dict[str, str]]) -> list[str]:
+    """Stop strings for plain continuation: the opening line of the request, which a base
+    model imitating the few-shot pattern writes when it starts on another report."""
+    users = [m.get("content", "").strip() for m in messages if m.get("role") == "user"]
+    first = users[-1].splitlines()[0].strip() if users and users[-1] else ""
+    # Its first words only: a model rarely copies the punctuation at the end as well.
+    words = first.split()
+    prefix = " ".join(words[:4]) if len(words) > 4 else first
+    return [prefix] if len(prefix) >= 8 else []

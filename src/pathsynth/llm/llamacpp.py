@@ -17,7 +17,7 @@ from typing import Any
 
 from pathsynth._io import atomic_path
 from pathsynth.errors import MissingExtraError, PathsynthError
-from pathsynth.llm._common import messages_to_prompt
+from pathsynth.llm._common import completion_stops, messages_to_prompt
 from pathsynth.llm.base import Generation, GenerationRequest
 
 GEMMA_ALIASES = ("gemma3-270m", "gemma-3-270m", "gemma")
@@ -35,8 +35,10 @@ class LlamaCppConfig:
     """CPU threads; default: llama.cpp's choice."""
     n_gpu_layers: int = 0
     """Layers offloaded to a GPU build of llama.cpp (-1: all)."""
-    chat: bool = True
-    """Use the GGUF's chat template; ``false`` continues the joined prompt as plain text."""
+    chat: bool | None = None
+    """Chat through the GGUF's chat template, or continue the joined prompt as plain text
+    (base models). Default: chat when the GGUF has a template (the embedded gemma-3-270m is a
+    base model without one)."""
     repeat_penalty: float = 1.1
     top_p: float = 0.95
 
@@ -102,6 +104,10 @@ class LlamaCppGenerator:
         except (ValueError, RuntimeError) as exc:
             raise PathsynthError(f"cannot load {path}: {exc}") from None
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        has_template = any("chat_template" in k for k in getattr(self.llm, "metadata", {}))
+        # Without a template llama-cpp-python falls back to Llama-2's, which other models
+        # only echo: plain continuation suits them better.
+        self.chat = has_template if self.config.chat is None else self.config.chat
 
     def generate(self, request: GenerationRequest) -> Generation:
         """Answer one request synchronously."""
@@ -114,16 +120,21 @@ class LlamaCppGenerator:
         }
         # A model stays warm between requests; reset its sampling stream per request.
         self.llm.set_seed(request.seed)
-        if self.config.chat:
+        if self.chat:
             if request.json_schema is not None:
                 common["response_format"] = {
                     "type": "json_object",
                     "schema": request.json_schema,
                 }
-            out: Any = self.llm.create_chat_completion(messages=request.messages, **common)
+            messages: Any = request.messages  # typed dicts in llama_cpp, plain dicts here
+            out: Any = self.llm.create_chat_completion(messages=messages, **common)
             text = out["choices"][0]["message"]["content"] or ""
         else:
-            out = self.llm.create_completion(messages_to_prompt(request.messages), **common)
+            out = self.llm.create_completion(
+                messages_to_prompt(request.messages),
+                stop=completion_stops(request.messages) or None,
+                **common,
+            )
             text = out["choices"][0]["text"]
         usage = out.get("usage") or {}
         return Generation(

@@ -21,7 +21,12 @@ import httpx2
 import openai
 
 from pathsynth.errors import PathsynthError
-from pathsynth.llm._common import GenerationError, RetryPolicy, messages_to_prompt
+from pathsynth.llm._common import (
+    GenerationError,
+    RetryPolicy,
+    completion_stops,
+    messages_to_prompt,
+)
 from pathsynth.llm.base import Generation, GenerationRequest
 
 API_KEY_VARIABLES = ("PATHSYNTH_API_KEY", "OPENAI_API_KEY")
@@ -155,6 +160,9 @@ class OpenAIGenerator:
             body["messages"] = request.messages
         else:
             body["prompt"] = messages_to_prompt(request.messages)
+            stops = completion_stops(request.messages)
+            if stops:
+                body["stop"] = stops
         if self.config.top_p is not None:
             body["top_p"] = self.config.top_p
         if request.json_schema is not None:

@@ -82,3 +82,19 @@ def test_missing_local_models_are_user_errors(tmp_path) -> None:
 def test_template_spec_builds_the_template_teacher() -> None:
     template = pytest.importorskip("pathsynth.llm.template")
     assert isinstance(make_generator("template"), template.TemplateTeacher)
+
+
+def test_completion_prompt_and_stops() -> None:
+    from pathsynth.llm import messages_to_prompt
+    from pathsynth.llm._common import completion_stops
+
+    messages = [
+        {"role": "system", "content": "Be exact."},
+        {"role": "user", "content": "Write the pathology report for:\n- a: 1\n\nReport:"},
+        {"role": "assistant", "content": "A report."},
+        {"role": "user", "content": "Write the pathology report for:\n- a: 2\n\nReport:"},
+    ]
+    prompt = messages_to_prompt(messages)
+    assert prompt.startswith("Be exact.\n\nWrite") and prompt.endswith("- a: 2\n\nReport:\n\n")
+    assert completion_stops(messages) == ["Write the pathology report"]
+    assert completion_stops([{"role": "user", "content": "Hi"}]) == []
