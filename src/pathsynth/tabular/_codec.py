@@ -52,8 +52,19 @@ class ColumnSpec:
 
     @property
     def bin_width(self) -> float:
+        """Mean width of a bin."""
         assert self.lo is not None and self.hi is not None
         return (self.hi - self.lo) / max(self.bins, 1)
+
+    @property
+    def edges(self) -> np.ndarray:
+        """Bin edges on a square-root scale: narrow near the lower bound, wide in the tail.
+
+        Clinical sizes and indices are right-skewed (most tumours under 30 mm of a 0-250 range),
+        so equal bins would spend most levels on empty tails. Derived from the bounds only.
+        """
+        assert self.lo is not None and self.hi is not None
+        return self.lo + (self.hi - self.lo) * (np.arange(self.bins + 1) / self.bins) ** 2
 
 
 @dataclass
@@ -218,7 +229,11 @@ class RecordCodec:
                 if spec.bins == 0:
                     lev = num - spec.lo
                 else:
-                    lev = np.floor((num - spec.lo) / spec.bin_width).clip(0, spec.bins - 1)
+                    lev = pd.Series(
+                        np.searchsorted(spec.edges, num.to_numpy(), side="right") - 1.0,
+                        index=num.index,
+                    ).where(num.notna())
+                    lev = lev.clip(0, spec.bins - 1)
                 out[key] = lev.fillna(spec.unknown_level)
         return pd.DataFrame(out).astype(int)
 
@@ -242,17 +257,16 @@ class RecordCodec:
             if spec.bins == 0:
                 values = spec.lo + lev.astype(float)
             else:
-                values = spec.lo + (lev + rng.random(len(lev))) * spec.bin_width
-                values = self._round_number(spec, values)
+                edges = spec.edges
+                inner = np.clip(lev, 0, spec.bins - 1)
+                low, width = edges[inner], edges[inner + 1] - edges[inner]
+                values = low + rng.random(len(lev)) * width
+                # As precise as the bin that produced it: whole units once bins are that wide.
+                values = np.where(width >= 1, np.round(values), np.round(values, 1))
+                if spec.type == "integer":
+                    values = np.round(values)
             out[key] = pd.Series(np.where(unknown, np.nan, values), dtype=float)
         return self.typed(pd.DataFrame(out))
-
-    @staticmethod
-    def _round_number(spec: ColumnSpec, values: np.ndarray) -> np.ndarray:
-        # Values as precise as the bins that produced them: whole units when bins are that wide.
-        if spec.type == "integer" or spec.bin_width >= 1:
-            return np.round(values)
-        return np.round(values, 1)
 
     # -- mixed ("gan") encoding: discrete columns as levels, wide numbers continuous ---------
 

@@ -36,8 +36,8 @@ _MAX_REDRAWS = 5
 class SynthesizerParams:
     """Hyper-parameters common to every synthesizer (subclasses add theirs)."""
 
-    #: bins of a number variable (``taille``, ``ki67``) in discrete encodings
-    bins: int = 100
+    #: bins of a number variable (``taille``, ``ki67``) in discrete encodings (square-root scale)
+    bins: int = 40
 
 
 @dataclass
@@ -123,6 +123,8 @@ class Synthesizer(ABC):
         self.schema = schema
         self.epsilon = epsilon
         self.delta = delta
+        #: the δ the fit ran at (the family's default when ``delta`` was not given)
+        self.delta_used: float | None = None
         self.seed = seed
         self.params = self.params_class(**params)
         self.codec: RecordCodec | None = None
@@ -263,7 +265,7 @@ class Synthesizer(ABC):
         return {
             "synthesizer": self.name,
             "epsilon": self.epsilon,
-            "delta": self.delta,
+            "delta": self.delta_used if self.delta_used is not None else self.delta,
             "epsilon_preprocessing": self.epsilon_preprocessing,
             "epsilon_spent": self.epsilon_spent,
             "seed": self.seed,

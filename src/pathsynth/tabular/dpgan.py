@@ -56,6 +56,8 @@ class _DPGAN(Synthesizer):
         import_snsynth()
         mixed = self.codec.to_mixed(frame)
         self._columns = list(mixed.columns)
+        # smartnoise's own default δ for these GANs, made explicit so it is reported.
+        self.delta_used = self.delta if self.delta is not None else 1.0 / len(frame) ** 1.5
         self._model = self._make(epsilon, len(frame))
         transformer = gan_transformer(self.codec)
         with torch_threads(self.params.threads):  # type: ignore[attr-defined]
@@ -83,7 +85,7 @@ class PATECTGAN(_DPGAN):
 
         return _Model(
             epsilon=epsilon,
-            delta=self.delta,
+            delta=self.delta_used,
             batch_size=self._batch(n_rows),
             teacher_iters=self.params.teacher_iters,
             student_iters=self.params.student_iters,
@@ -104,7 +106,7 @@ class DPCTGAN(_DPGAN):
 
         return _Model(
             epsilon=epsilon,
-            delta=self.delta,
+            delta=self.delta_used,
             epochs=self.params.epochs,
             sigma=self.params.sigma,
             batch_size=self._batch(n_rows),
@@ -145,7 +147,7 @@ class PATEGAN(_DPGAN):
 
         return _Model(
             epsilon=epsilon,
-            delta=self.delta,
+            delta=self.delta_used,
             batch_size=min(self.params.batch_size, n_rows),
             teacher_iters=self.params.teacher_iters,
             student_iters=self.params.student_iters,
