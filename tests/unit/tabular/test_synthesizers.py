@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from pathsynth.errors import PathsynthError
 from pathsynth.schema import Schema
-from pathsynth.tabular import SYNTHESIZERS, make_synthesizer
+from pathsynth.tabular import SYNTHESIZERS, Synthesizer, make_synthesizer
 
 pytest.importorskip("sdv")
 pytest.importorskip("snsynth")
@@ -43,11 +46,30 @@ def test_gaussian_copula_life_cycle(cohort: pd.DataFrame, schema: Schema) -> Non
     pd.testing.assert_frame_equal(out, again)
 
 
-def test_rows_are_shuffled(cohort: pd.DataFrame, schema: Schema) -> None:
-    out = make_synthesizer("gaussian_copula", schema, seed=1).fit(cohort).sample(300)
-    # Constraint rejections and redraws append rows at the end: shuffling hides the order.
-    assert out["grade"].head(150).isna().mean() != pytest.approx(1.0)
-    assert out["id"].tolist() == [f"syn-{i:06d}" for i in range(1, 301)]
+class _Ordered(Synthesizer):
+    """Draws rows in a fixed order, with a share breaking the node constraint."""
+
+    name: ClassVar[str] = "ordered"
+
+    def _fit(self, frame: pd.DataFrame, epsilon: float | None) -> None:
+        self._frame = frame
+
+    def _draw(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
+        prel = np.arange(n) % 10
+        att = np.where(np.arange(n) % 4 == 0, prel + 1, prel)  # every 4th row breaks att <= prel
+        return pd.DataFrame({"numero_gang_prel": prel, "numero_gang_att": att})
+
+
+def test_rows_are_shuffled_and_constraint_breakers_rejected(schema: Schema) -> None:
+    frame = pd.DataFrame({"numero_gang_prel": range(40), "numero_gang_att": [0] * 40})
+    synth = _Ordered(schema, seed=0).fit(frame)
+    out = synth.sample(200)
+    assert (out["numero_gang_att"] <= out["numero_gang_prel"]).all()
+    assert out["numero_gang_prel"].tolist() != sorted(out["numero_gang_prel"].tolist())
+    assert out["numero_gang_prel"].head(10).tolist() != list(range(10))
+    assert out["id"].tolist() == [f"syn-{i:06d}" for i in range(1, 201)]
+    report = synth.sample_report
+    assert report is not None and report.rejected >= 50 and report.constraint_repairs == 0
 
 
 @pytest.mark.slow
