@@ -60,6 +60,8 @@ def run(
 
     for es in config.evaluation:
         set_dir = stages.eval_set(es, files)
+        if set_dir is None:
+            continue
         preds: dict[str, Path] = {}
         for s in config.students:
             model = models[s.name]
@@ -147,9 +149,10 @@ def _with_gemma(cfg: PipelineConfig) -> PipelineConfig:
         return cfg
     data = cfg.model_dump(mode="json", by_alias=True)
     data["teachers"]["teachers"].append(
-        {"name": "gemma", "spec": "llamacpp:gemma3-270m", "use": "eval", "seed": 2, "n": 20}
+        {"name": "gemma", "spec": "llamacpp:gemma3-270m", "use": "eval", "seed": 2, "n": 12}
     )
-    data["evaluation"].append({"name": "gemma", "teacher": "gemma", "filtered": False})
+    # A 270M model drifts from its record: only the reports the filter kept are scored.
+    data["evaluation"].append({"name": "gemma", "teacher": "gemma", "filtered": True})
     return parse_config(data, source="demo")
 
 

@@ -498,13 +498,22 @@ class Stages:
 
     # -- evaluation sets, predictions, scores ----------------------------------------------
 
-    def eval_set(self, es: EvalSetConfig, teacher_files: dict[str, tuple[Path, Path]]) -> Path:
-        """Write ``eval/<set>/reports.jsonl`` and ``gold.jsonl`` for one evaluation set."""
+    def eval_set(
+        self, es: EvalSetConfig, teacher_files: dict[str, tuple[Path, Path]]
+    ) -> Path | None:
+        """Write ``eval/<set>/reports.jsonl`` and ``gold.jsonl`` for one evaluation set;
+        ``None`` (noted) when a held-out teacher left no report to score."""
         base = f"eval/{es.name}"
         if es.teacher is not None:
             raw, kept = teacher_files[es.teacher]
             src = kept if es.filtered else raw
             inputs = [src]
+            if not any(True for _ in iter_jsonl(src)):
+                self.note(
+                    f"evaluation set {es.name} not scored: teacher {es.teacher} has no "
+                    f"{'kept ' if es.filtered else ''}report"
+                )
+                return None
         else:
             assert es.reports is not None
             inputs = [es.reports, *([es.gold] if es.gold is not None else [])]

@@ -157,3 +157,15 @@ def test_real_cohort_is_read_and_completed(tcga_path: Path, tmp_path: Path, sche
     header = out.read_text().splitlines()[0].split(",")
     assert header == ["id", *schema.keys]
     assert (st.run.root / "inputs/completed_cells.csv").is_file()
+
+
+def test_held_out_teacher_without_kept_reports_is_noted(tmp_path: Path, schema: Schema) -> None:
+    st = make_stages(tmp_path, schema)
+    es = st.cfg.evaluation[0].model_copy(update={"filtered": True})
+    raw, kept = tmp_path / "raw.jsonl", tmp_path / "kept.jsonl"
+    raw.write_text('{"id": "1", "text": "x", "record": {}}\n')
+    kept.write_text("")
+    assert st.eval_set(es, {"b": (raw, kept)}) is None
+    assert any("evaluation set e not scored" in n for n in st.notes)
+    unfiltered = st.eval_set(st.cfg.evaluation[0], {"b": (raw, kept)})
+    assert unfiltered is not None and (unfiltered / "gold.jsonl").is_file()
