@@ -64,8 +64,9 @@ class ServerStats:
         }
 
 
-def _words(text: str) -> int:
-    return max(1, len(text.split()))
+def _tokens(text: str) -> int:
+    """About four characters a token, as for English text with common tokenizers."""
+    return max(1, len(text) // 4)
 
 
 def default_responder(endpoint: str, body: dict[str, Any]) -> str:
@@ -85,7 +86,8 @@ def default_responder(endpoint: str, body: dict[str, Any]) -> str:
         schema = (rf.get("json_schema") or {}).get("schema")
     if isinstance(schema, dict):
         return json.dumps(dict.fromkeys(schema.get("properties", {})))
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
+    material = f"{body.get('model')}|{body.get('seed')}|{body.get('temperature')}|{prompt}"
+    digest = hashlib.sha256(material.encode()).hexdigest()[:12]
     facts = [line[2:] for line in prompt.splitlines() if line.startswith("- ")]
     return f"Report {digest}.\n" + "\n".join(facts)
 
@@ -298,7 +300,7 @@ class OpenAIServer:
     def _completion(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         text = self.responder(endpoint, body)
         if endpoint == "chat":
-            prompt = " ".join(str(m.get("content", "")) for m in body.get("messages", []))
+            prompt_chars = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
             choice: dict[str, Any] = {
                 "index": 0,
                 "message": {"role": "assistant", "content": text},
@@ -306,10 +308,10 @@ class OpenAIServer:
             }
             kind = "chat.completion"
         else:
-            prompt = str(body.get("prompt", ""))
+            prompt_chars = len(str(body.get("prompt", "")))
             choice = {"index": 0, "text": text, "finish_reason": "stop", "logprobs": None}
             kind = "text_completion"
-        usage = {"prompt_tokens": _words(prompt), "completion_tokens": _words(text)}
+        usage = {"prompt_tokens": max(1, prompt_chars // 4), "completion_tokens": _tokens(text)}
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
         return {
             "id": "cmpl-test",

@@ -14,6 +14,7 @@ import json
 import math
 import os
 import random
+import ssl
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -126,6 +127,10 @@ class OpenAIGenerator:
         n_clients = max(1, math.ceil(self.config.concurrency / _CONNECTIONS_PER_CLIENT))
         per_client = max(1, math.ceil(self.config.concurrency / n_clients))
         timeout = httpx2.Timeout(self.config.timeout, connect=self.config.connect_timeout)
+        # One TLS context for all clients (each would load the CA bundle again); plain-HTTP
+        # servers (local vLLM, Ollama) need none.
+        https = any(u.startswith("https://") for u in self.base_urls)
+        verify: ssl.SSLContext | bool = httpx2.create_ssl_context() if https else False
         # Clients per server, interleaved so consecutive requests go to different servers.
         by_url = [
             [
@@ -136,6 +141,7 @@ class OpenAIGenerator:
                     timeout=timeout,
                     http_client=openai.DefaultAsyncHttpxClient(
                         timeout=timeout,
+                        verify=verify,
                         limits=httpx2.Limits(
                             max_connections=per_client, max_keepalive_connections=per_client
                         ),
