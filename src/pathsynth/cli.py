@@ -245,8 +245,7 @@ def tabular_synthesize(
 ) -> None:
     """Fit a synthesizer on real records and write N synthetic records.
 
-    A saved synthesizer is a pickle: loading one runs code, so load only files you wrote; its
-    SHA-256 is saved beside it (PATH.sha256) and a file that does not match is refused.
+    --save-model writes a pickle (loading one runs code: load only your own files) + PATH.sha256.
     """
     from pathsynth.cohort import read_records, write_records
     from pathsynth.tabular import make_synthesizer
