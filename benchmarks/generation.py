@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = ROOT / "tests" / "support" / "openai_server.py"
@@ -155,13 +156,14 @@ def bench_template(n: int) -> None:
         print(f"    {lang}: {rate:7.0f} reports/s   target: >= 2000")
 
 
-def bench_gemma(max_tokens: int) -> None:
+def bench_gemma(max_tokens: int, rounds: int = 3) -> None:
     try:
         import llama_cpp
     except ImportError:
         print("\n(c) skipped: llama-cpp-python is not installed (make install-llamacpp)")
         return
-    from pathsynth.llm import GenerationRequest, make_generator
+    from pathsynth.llm import GenerationRequest, make_generator, messages_to_prompt
+    from pathsynth.llm._common import completion_stops
     from pathsynth.llm.llamacpp import LlamaCppGenerator, gemma_gguf_path
 
     messages = [
@@ -173,33 +175,40 @@ def bench_gemma(max_tokens: int) -> None:
         },
     ]
     path = gemma_gguf_path()
-    llm = llama_cpp.Llama(model_path=str(path), n_ctx=4096, verbose=False)
-    params = {"temperature": 0.0, "max_tokens": max_tokens, "seed": 1, "top_p": 0.95}
-    params["repeat_penalty"] = 1.1
-    llm.create_chat_completion(messages=messages, **params)  # type: ignore[arg-type]
-    alone = []
-    for _ in range(3):
-        start = time.perf_counter()
-        out = llm.create_chat_completion(messages=messages, **params)  # type: ignore[arg-type]
-        alone.append(out["usage"]["completion_tokens"] / (time.perf_counter() - start))  # type: ignore[index]
-    del llm
     gen = make_generator("llamacpp:gemma3-270m")
     assert isinstance(gen, LlamaCppGenerator)
     request = GenerationRequest(
         id="b", messages=messages, seed=1, temperature=0.0, max_tokens=max_tokens
     )
+    # llama-cpp-python alone, given exactly what the backend sends (gemma-270m has no chat
+    # template, so the backend continues the joined prompt).
+    llm = llama_cpp.Llama(model_path=str(path), n_ctx=4096, verbose=False)
+    prompt = messages_to_prompt(messages)
+    params: dict[str, Any] = {"temperature": 0.0, "max_tokens": max_tokens, "seed": 1}
+    params.update(top_p=0.95, repeat_penalty=1.1, stop=completion_stops(messages) or None)
 
-    async def go() -> list[float]:
-        await gen.agenerate(request)
-        rates = []
-        for _ in range(3):
-            start = time.perf_counter()
-            got = await gen.agenerate(request)
-            rates.append(got.completion_tokens / (time.perf_counter() - start))
+    def alone_once() -> float:
+        llm.set_seed(1)
+        start = time.perf_counter()
+        out: Any = llm.create_completion(prompt, **params)
+        return out["usage"]["completion_tokens"] / (time.perf_counter() - start)
+
+    async def backend_once() -> float:
+        start = time.perf_counter()
+        got = await gen.agenerate(request)
+        return got.completion_tokens / (time.perf_counter() - start)
+
+    async def go() -> tuple[list[float], list[float]]:
+        alone_once()
+        await backend_once()
+        alone, backend = [], []
+        for _ in range(rounds):  # interleaved, so both see the same machine load
+            alone.append(alone_once())
+            backend.append(await backend_once())
         await gen.aclose()
-        return rates
+        return alone, backend
 
-    backend = asyncio.run(go())
+    alone, backend = asyncio.run(go())
     print(f"\n(c) gemma-3-270m Q4_K_M, same prompt, greedy, {max_tokens} tokens max")
     print(f"    llama-cpp-python alone : {max(alone):6.1f} tokens/s  (rounds: {_fmt(alone)})")
     print(f"    llamacpp backend       : {max(backend):6.1f} tokens/s  (rounds: {_fmt(backend)})")
@@ -254,7 +263,7 @@ def main() -> None:
     args = parser.parse_args()
     bench_server(args.n, args.concurrency, args.rounds)
     bench_template(args.n)
-    bench_gemma(args.gemma_tokens)
+    bench_gemma(args.gemma_tokens, args.rounds)
     if not args.skip_samples:
         samples()
 
