@@ -283,10 +283,11 @@ def plot_comparison(comparison: Comparison, path: Path) -> None:
         ax.set_title(title)
         if title == "Privacy":
             ax.axhline(0.5, color="grey", lw=0.8, ls="--")
-    if ok:
-        axes[0].legend(fontsize=8, loc="lower left")
     fig.suptitle(f"Synthesizers on {comparison.n_training} training records")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    if ok:  # below the axes, where it hides no bar
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=len(ok), fontsize=9, frameon=False)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110)
     plt.close(fig)
