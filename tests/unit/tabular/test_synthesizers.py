@@ -17,7 +17,7 @@ pytest.importorskip("snsynth")
 
 
 def _check_output(out: pd.DataFrame, source: pd.DataFrame, schema: Schema, n: int) -> None:
-    keys = [c for c in source.columns if c != "id"]
+    keys = [k for k in schema.keys if k in source.columns]  # output follows schema order
     assert list(out.columns) == ["id", *keys]
     assert len(out) == n and out["id"].is_unique
     for key in keys:
