@@ -1,6 +1,7 @@
 """The whole experiment from one config file: stages, artifacts folder, HTML report."""
 
 from pathsynth.pipeline.config import PipelineConfig, config_reference, load_config, parse_config
+from pathsynth.pipeline.report import rebuild_report
 from pathsynth.pipeline.runner import demo, demo_config, run
 
 __all__ = [
@@ -10,5 +11,6 @@ __all__ = [
     "demo_config",
     "load_config",
     "parse_config",
+    "rebuild_report",
     "run",
 ]

@@ -473,6 +473,15 @@ def render_report(folder: RunFolder, cfg: PipelineConfig, schema: Schema, notes:
         colours=colours,
         timings=timings_section(folder),
         total_seconds=_fmt(total, 1),
+        # Stages reused from earlier runs: what they cost when they ran.
+        reused_seconds=_fmt(
+            sum(
+                float(t.get("first_run_seconds", 0.0))
+                for n, t in folder.timings.items()
+                if n != "total" and t.get("skipped")
+            ),
+            1,
+        ),
         versions=[(k, v or "not installed") for k, v in versions.items()],
         cohort=folder.stages["cohort"].summary if "cohort" in folder.stages else {},
     )
@@ -487,4 +496,27 @@ def write_report(
     return out
 
 
-__all__ = ["highlight", "longest_shared_ngram", "render_report", "write_report"]
+def rebuild_report(run_dir: str | Path) -> Path:
+    """Write ``report.html`` again from a finished run folder alone (config copy, manifest,
+    timings and notes of its last run), e.g. after upgrading pathsynth."""
+    from pathsynth.errors import PathsynthError
+    from pathsynth.pipeline.config import load_config
+    from pathsynth.schema import load_schema
+
+    if not (Path(run_dir) / "config.yaml").is_file():
+        raise PathsynthError(f"{run_dir} is not the folder of a finished run (no config.yaml)")
+    folder = RunFolder(run_dir)
+    cfg = load_config(folder.path("config.yaml"))
+    timings = folder.path("timings.json")
+    if timings.is_file():
+        folder.timings = json.loads(timings.read_text(encoding="utf-8"))
+    notes_path = folder.path("notes.json")
+    notes = (
+        [str(n) for n in json.loads(notes_path.read_text(encoding="utf-8"))]
+        if notes_path.is_file()
+        else []
+    )
+    return write_report(folder, cfg, load_schema(cfg.schema_name), notes=notes)
+
+
+__all__ = ["highlight", "longest_shared_ngram", "rebuild_report", "render_report", "write_report"]

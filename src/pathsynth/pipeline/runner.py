@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
+from pathsynth._io import write_json
 from pathsynth.pipeline.artifacts import RunFolder
 from pathsynth.pipeline.config import PipelineConfig, dump_config, parse_config
 from pathsynth.pipeline.stages import Stages
@@ -79,6 +80,7 @@ def run(
         stages.evaluate(es, set_dir, preds)
 
     folder.timings["total"] = {"seconds": round(time.perf_counter() - start, 3)}
+    write_json(folder.path("notes.json"), stages.notes)
     report = write_report(folder, config, schema, notes=stages.notes)
     folder.timings["total"]["seconds"] = round(time.perf_counter() - start, 3)
     folder._write_timings()

@@ -83,3 +83,24 @@ def test_longest_shared_ngram() -> None:
     assert longest_shared_ngram(["a b"], ["c d"]) == 0
     assert longest_shared_ngram([], ["a"]) == 0
     assert longest_shared_ngram(["A B C"], ["a b c"]) == 3
+
+
+def test_report_can_be_rebuilt_from_the_folder(
+    small_run: tuple[RunFolder, PipelineConfig], tmp_path: Path
+) -> None:
+    import json
+
+    import pytest
+
+    from pathsynth.errors import PathsynthError
+    from pathsynth.pipeline.config import dump_config
+    from pathsynth.pipeline.report import rebuild_report
+
+    run, cfg = small_run
+    run.write_config(dump_config(cfg))
+    run.path("notes.json").write_text(json.dumps(["kept from the run"]), encoding="utf-8")
+    html = rebuild_report(run.root).read_text(encoding="utf-8")
+    assert "kept from the run" in html
+    assert "<td>generate:template</td>" in html  # timings read back from timings.json
+    with pytest.raises(PathsynthError, match="not the folder of a finished run"):
+        rebuild_report(tmp_path / "empty")
