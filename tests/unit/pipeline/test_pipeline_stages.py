@@ -169,3 +169,27 @@ def test_held_out_teacher_without_kept_reports_is_noted(tmp_path: Path, schema: 
     assert any("evaluation set e not scored" in n for n in st.notes)
     unfiltered = st.eval_set(st.cfg.evaluation[0], {"b": (raw, kept)})
     assert unfiltered is not None and (unfiltered / "gold.jsonl").is_file()
+
+
+def test_real_annotated_sets_are_read(tmp_path: Path, schema: Schema) -> None:
+    reports = tmp_path / "real.csv"
+    reports.write_text('id,text\n1,"Carcinome canalaire infiltrant, grade 2"\n2,"Biopsie"\n')
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "1", "values": {"grade": 2}}\n{"id": "2", "values": {}}\n')
+    cfg = parse_config(
+        {
+            "output": str(tmp_path / "run"),
+            "evaluation": [
+                {"name": "csv", "reports": str(reports), "gold": str(gold)},
+                {"name": "nogold", "reports": str(reports)},
+            ],
+        }
+    )
+    st = Stages(cfg, RunFolder(cfg.output), schema, Console(quiet=True))
+    set_dir = st.eval_set(cfg.evaluation[0], {})
+    assert set_dir is not None
+    lines = (set_dir / "reports.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["1", "2"]
+    assert (set_dir / "gold.jsonl").read_text() == gold.read_text()
+    with pytest.raises(PathsynthError, match="has no gold values; give `gold`"):
+        st.eval_set(cfg.evaluation[1], {})
