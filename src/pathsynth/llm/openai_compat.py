@@ -209,8 +209,11 @@ class OpenAIGenerator:
         """Answer one request, retrying transient failures on the next server."""
         async with self._semaphore:
             attempt = 0
+            index = next(self._next)
             while True:
-                client = self._clients[next(self._next)]
+                # Clients are interleaved by base URL, so index + 1 is the next server: a retry
+                # never lands on the server that just failed, whatever other requests do.
+                client = self._clients[(index + attempt) % len(self._clients)]
                 try:
                     return await self._once(client, request)
                 except openai.APIStatusError as exc:
