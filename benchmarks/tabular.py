@@ -1,6 +1,7 @@
 """Benchmark of the tabular stage: fit time and peak memory per synthesizer, and scoring time.
 
-Each synthesizer runs in a fresh child process, so its peak resident memory is its own. The
+Each synthesizer runs in a fresh Python process (this script with ``--one NAME``), so its peak
+resident memory is its own. The
 cohort is simulated (``pathsynth.cohort.simulate_cohort``), split into training and an equal
 holdout as ``tabular compare`` does, and scored with mostlyai-qa + sdmetrics (no HTML).
 
@@ -10,14 +11,14 @@ holdout as ``tabular compare`` does, and scored with mostlyai-qa + sdmetrics (no
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
+import json
 import resource
+import subprocess
 import sys
 import time
-from typing import Any
 
 
-def _run_one(name: str, n: int, epsilon: float, seed: int, queue: Any) -> None:
+def _run_one(name: str, n: int, epsilon: float, seed: int) -> None:
     from pathsynth.cohort import simulate_cohort
     from pathsynth.schema import load_schema
     from pathsynth.tabular import SYNTHESIZERS, make_synthesizer
@@ -43,17 +44,21 @@ def _run_one(name: str, n: int, epsilon: float, seed: int, queue: Any) -> None:
         synthetic, training, holdout, schema, codec.keys
     )
     score_s = time.perf_counter() - start
-    queue.put(
-        {
-            "name": name,
-            "fit_s": synth.fit_seconds,
-            "sample_s": sample_s,
-            "score_s": score_s,
-            "peak_mb": peak_mb,
-            "baseline_mb": before / 1024,
-            "overall": scores.overall_accuracy,
-            "dcr_share": scores.dcr_share,
-        }
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "name": name,
+                "fit_s": synth.fit_seconds,
+                "sample_s": sample_s,
+                "score_s": score_s,
+                "peak_mb": peak_mb,
+                "baseline_mb": before / 1024,
+                "overall": scores.overall_accuracy,
+                "dcr_share": scores.dcr_share,
+            }
+        ),
+        flush=True,
     )
 
 
@@ -63,19 +68,23 @@ def main() -> None:
     parser.add_argument("--epsilon", type=float, default=3.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--synthesizers", default="gaussian_copula,ctgan,patectgan,mst")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    ctx = mp.get_context("spawn")
+    if args.one:
+        _run_one(args.one, args.n, args.epsilon, args.seed)
+        return
     rows = []
     total = time.perf_counter()
     for name in args.synthesizers.split(","):
-        queue = ctx.Queue()
-        proc = ctx.Process(target=_run_one, args=(name, args.n, args.epsilon, args.seed, queue))
-        proc.start()
-        proc.join()
-        if proc.exitcode != 0 or queue.empty():
-            print(f"{name}: failed (exit code {proc.exitcode})", file=sys.stderr)
+        cmd = [sys.executable, __file__, "--one", name, "--n", str(args.n)]
+        cmd += ["--epsilon", str(args.epsilon), "--seed", str(args.seed)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+        if proc.returncode != 0 or not lines:
+            tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            print(f"{name}: failed (exit code {proc.returncode}): {tail}", file=sys.stderr)
             continue
-        row = queue.get()
+        row = json.loads(lines[-1][len("RESULT ") :])
         rows.append(row)
         print(
             f"{name:<16} fit {row['fit_s']:7.1f} s  sample {row['sample_s']:5.1f} s  "
