@@ -48,21 +48,8 @@ SPECIMENS = ("lumpectomy", "mastectomy", "biopsy", "surgical_excision", "lymph_n
 RESECTIONS = ("lumpectomy", "mastectomy", "surgical_excision")
 AXILLA = ("none", "sentinel", "dissection")
 DCIS = "8500/2"
-KEYS = (
-    "echantillon",
-    "diagnostic",
-    "grade",
-    "taille",
-    "marges_saines",
-    "numero_gang_prel",
-    "numero_gang_att",
-    "emboles",
-    "rupture_capsulaire",
-    "re",
-    "rp",
-    "her2",
-    "ki67",
-)
+# The variables this model is built for: those of the built-in breast-13 schema.
+KEYS = tuple(load_schema("breast13").keys)
 #: Weight of a particle whose observed cell its structure cannot produce (a size on a biopsy):
 #: small, not zero, so inconsistent real rows still complete.
 _IMPOSSIBLE = 1e-4

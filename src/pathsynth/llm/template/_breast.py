@@ -21,23 +21,10 @@ from typing import Any
 import yaml
 
 from pathsynth.llm.template._writer import Writer
-from pathsynth.schema import Schema, Value
+from pathsynth.schema import Schema, Value, load_schema
 
-BREAST_KEYS = (
-    "echantillon",
-    "diagnostic",
-    "grade",
-    "taille",
-    "marges_saines",
-    "numero_gang_prel",
-    "numero_gang_att",
-    "emboles",
-    "rupture_capsulaire",
-    "re",
-    "rp",
-    "her2",
-    "ki67",
-)
+# The variables this grammar is written for: those of the built-in breast-13 schema.
+BREAST_KEYS = tuple(load_schema("breast13").keys)
 COUNT_KEYS = ("numero_gang_prel", "numero_gang_att")
 MARKERS = ("re", "rp", "her2", "ki67")
 _MARKER_ORDERS = (
