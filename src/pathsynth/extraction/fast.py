@@ -9,10 +9,14 @@ Design (chosen to carry over from synthetic to real reports, not to memorise one
    reports (``evidence`` of kept reports, ``spans`` of generated ones). A key with no tagged
    token is "not stated".
 2. **Values.** For numeric keys the tagged number token is read with its unit ("2,8 cm" → 28 mm,
-   roman grades); node counts are summed over the tagged mentions of several specimens unless one
-   of them is a total. For categorical keys a second linear model per key reads the tagged span
-   and its left context (character n-grams, so "négatifs", "NEGATIF" and "neg." land close) and
-   chooses the canonical code.
+   roman grades). Node counts come first from lymph-node fractions ("2/14", "0N+/4N", "1
+   ganglion métastatique sur 12"): a stated total wins, a restated fraction counts once,
+   per-specimen fractions add up; without fractions the tagged mentions of several specimens
+   are summed unless one of them is a total. For categorical keys a second linear model per key
+   reads the tagged span, its left context (character n-grams, so "négatifs", "NEGATIF" and
+   "neg." land close) and the negation / presence cues of its clause, and chooses the canonical
+   code. The specimen type falls back on the schema's surface forms (the procedure words) when
+   the tagger finds no span.
 3. **Augmentation.** Training copies are upper- or lower-cased, stripped of accents, flattened onto
    one line, shuffled line by line and sprinkled with OCR-like character confusions, so the model
    cannot lean on the teacher's casing, layout or spelling.
@@ -91,6 +95,35 @@ NUMBER_WORDS = {
     },
 }
 UNITS = {"mm": 1.0, "cm": 10.0}
+NEGATION_CUES = {
+    "pas", "absence", "absent", "absents", "absente", "absentes", "sans", "aucun", "aucune",
+    "non", "ni", "negatif", "negatifs", "negative", "negatives", "no", "not", "none", "without",
+    "free", "indemne", "indemnes", "saines", "saine", "sain", "sains", "nul", "nulle", "0",
+}  # fmt: skip
+PRESENCE_CUES = {
+    "presence", "present", "presents", "presente", "presentes", "positif",
+    "positifs", "positive", "positives", "identified", "seen", "noted", "yes", "oui", "+",
+    "involved", "atteinte", "atteintes", "envahie", "envahies", "envahi", "focal", "extensive",
+    "nombreux", "nombreuses", "quelques", "rares", "multiple", "multiples",
+}  # fmt: skip
+CLAUSE_ENDS = {".", ";"}
+# Common abbreviations of schema values that surface forms do not list.
+ABBREVIATIONS = {
+    "echantillon": {
+        "wle": "lumpectomy",
+        "bcs": "lumpectomy",
+        "alnd": "lymph_node_dissection",
+        "mrm": "mastectomy",
+        "cnb": "biopsy",
+    }
+}
+
+
+def _stem(w: str) -> str:
+    """A folded word without its plural ending ("microbiopsies" → "microbiopsie")."""
+    return w[:-1] if len(w) > 3 and w[-1] in "sx" else w
+
+
 TOTAL_WORDS = {"total", "totalite", "soit", "overall", "au"}
 # Letter confusions typical of OCR'd pathology reports (same length, so spans stay valid).
 OCR_CONFUSIONS = {
@@ -129,6 +162,9 @@ class FastConfig:
     threshold: float = 0.5
     #: integer keys whose mentions are summed over specimens
     sum_keys: tuple[str, ...] = ("numero_gang_prel", "numero_gang_att")
+    #: categorical keys read from the schema's surface forms when the tagger finds no span
+    #: (the procedure words name the specimen type: "microbiopsie", "curage axillaire")
+    surface_keys: tuple[str, ...] = ("echantillon",)
 
 
 # --- features --------------------------------------------------------------------------------
@@ -287,6 +323,20 @@ def _reader_features(doc: _Doc, a: int, b: int) -> list[str]:
         f.append("L=" + doc.norms[k])
     for k in range(b + 1, min(len(doc.norms), b + 4)):
         f.append("R=" + doc.norms[k])
+    # Negation and presence cues of the clause around the span, by side: they carry over
+    # between wordings ("pas d'emboles", "LVI: not identified", "emboles : présents").
+    line = doc.line_of[a]
+    for side, lo, hi in (("L", max(0, a - 6), a), ("I", a, b + 1), ("R", b + 1, b + 7)):
+        for k in range(lo, min(hi, len(doc.norms))):
+            w = doc.norms[k]
+            if doc.line_of[k] != line or (side == "R" and w in CLAUSE_ENDS):
+                if side == "R":
+                    break
+                continue
+            if w in NEGATION_CUES:
+                f.append("neg" + side)
+            elif w in PRESENCE_CUES:
+                f.append("pos" + side)
     return f
 
 
@@ -442,6 +492,40 @@ class FastStudent:
     reader_vocab: _Vocab
     meta: dict[str, Any] = field(default_factory=dict)
     name: str = "fast"
+    _surfaces: dict[str, list[tuple[tuple[str, ...], str]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def _surface_table(self, key: str) -> list[tuple[tuple[str, ...], str]]:
+        """Folded token sequences of ``key``'s surface forms (both languages), longest first."""
+        table = self._surfaces.get(key)
+        if table is None:
+            seen: set[tuple[str, ...]] = set()
+            table = []
+            for v in self.schema[key].values:
+                for form in [*v.surface.fr, *v.surface.en, v.label.fr, v.label.en]:
+                    toks = tuple(_stem(t) for t, _, _ in tokenize(fold(form)))
+                    if toks and toks not in seen:
+                        seen.add(toks)
+                        table.append((toks, str(v.code)))
+            codes = {str(v.code) for v in self.schema[key].values}
+            table += [((w,), c) for w, c in ABBREVIATIONS.get(key, {}).items() if c in codes]
+            table.sort(key=lambda e: -len(e[0]))
+            self._surfaces[key] = table
+        return table
+
+    def _surface_match(self, doc: _Doc, key: str) -> tuple[str, Span] | None:
+        """The first surface form of ``key`` written in ``doc`` (longest at that place)."""
+        table = self._surface_table(key)
+        firsts = {toks[0] for toks, _ in table}
+        norms = [_stem(w) for w in doc.norms]
+        for i, w in enumerate(norms):
+            if w not in firsts:
+                continue
+            for toks, code in table:
+                if tuple(norms[i : i + len(toks)]) == toks:
+                    return code, (doc.toks[i][1], doc.toks[i + len(toks) - 1][2])
+        return None
 
     def extract(self, texts: Sequence[str], *, lang: Lang | None = None) -> list[Extraction]:
         """Values and evidence spans of each text (language-independent; ``lang`` is unused)."""
@@ -481,11 +565,30 @@ class FastStudent:
         values: dict[str, Value] = self.schema.empty_values()
         evidence: dict[str, list[Span]] = {}
         thr = self.config.threshold
+        # Lymph-node fractions are read structurally: a per-token tagger cannot tell a total
+        # from a per-specimen count or a repeat, but "x/y" says both counts at once.
+        nodes = _node_fractions(doc) if len(self.config.sum_keys) == 2 else None
+        if nodes is not None:
+            prel_key, att_key = self.config.sum_keys
+            for key, count in ((att_key, nodes[0]), (prel_key, nodes[1])):
+                if key in self.schema.keys and self.schema[key].is_valid(count):
+                    values[key] = self.schema[key].canonical(count)
+                    evidence[key] = [
+                        (doc.toks[a][1], doc.toks[b][2])
+                        for a, b in zip(nodes[2][0::2], nodes[2][1::2], strict=True)
+                    ]
         for ki, key in enumerate(self.schema.keys):
             var = self.schema[key]
+            if key in evidence:
+                continue
             col = P[:, ki]
             hits = np.flatnonzero(col > thr)
             if hits.size == 0:
+                if key in self.config.surface_keys and var.type == "categorical":
+                    found = self._surface_match(doc, key)
+                    if found is not None:
+                        values[key] = var.canonical(found[0])
+                        evidence[key] = [found[1]]
                 continue
             if var.type == "categorical":
                 if key not in self.readers:
@@ -543,7 +646,11 @@ class FastStudent:
             "kind": "fast",
             "version": FAST_VERSION,
             "schema": self.schema.model_dump(mode="json"),
-            "config": {**asdict(self.config), "sum_keys": list(self.config.sum_keys)},
+            "config": {
+                **asdict(self.config),
+                "sum_keys": list(self.config.sum_keys),
+                "surface_keys": list(self.config.surface_keys),
+            },
             "readers": readers,
             "weights_sha256": digest,
             "features_sha256": features_digest,
@@ -582,6 +689,8 @@ class FastStudent:
         schema = Schema.model_validate(manifest["schema"])
         cfg = dict(manifest["config"])
         cfg["sum_keys"] = tuple(cfg.get("sum_keys", ()))
+        if "surface_keys" in cfg:
+            cfg["surface_keys"] = tuple(cfg["surface_keys"])
         config = FastConfig(**cfg)
         with np.load(weights, allow_pickle=False) as z:
             readers = {
@@ -681,6 +790,101 @@ def _sum_mentions(doc: _Doc, cands: list[tuple[float, int, float]]) -> tuple[flo
         ):
             return float(sum(v for _, v in head)), [i for i, _ in head]
     return float(sum(vals)), [i for i, _ in groups]
+
+
+# Words that make a nearby fraction a lymph-node count ("pN1a (2/14)", "4 ganglions sur 19").
+NODE_CUES = {
+    "ganglion", "ganglions", "gangl", "gg", "gs", "gs1", "gs2", "sln", "node", "nodes", "ln",
+    "lymph", "curage", "sentinelle", "sentinelles", "sentinel", "axillaire", "axillary",
+    "dissection", "pn", "n", "adenopathie", "adenopathies", "ganglionnaire", "ganglionnaires",
+}  # fmt: skip
+# Word forms linking "x ... sur/of y" ("1 ganglion métastatique sur 12", "2 of 14 nodes").
+FRACTION_WORDS = {"sur", "of", "/"}
+
+
+def _fractions(doc: _Doc) -> list[tuple[int, int, int, int]]:
+    """Lymph-node fractions ``x/y`` of ``doc``: (positive, examined, first token, last token).
+
+    A fraction is ``x / y``, ``x sur y``, ``x of y`` or ``x <up to 3 words> sur|of y`` with
+    ``x <= y`` and a node word (or a pN stage) on the same line within a few tokens.
+    """
+    norms, nums, line_of = doc.norms, doc.nums, doc.line_of
+    n = len(norms)
+    out: list[tuple[int, int, int, int]] = []
+    for i in range(n):
+        x = nums[i]
+        if x is None or x != int(x):
+            continue
+        for j in range(i + 1, min(i + 5, n)):
+            if norms[j] in FRACTION_WORDS:
+                break
+            if j <= i + 2 and norms[j] in {"n", "+"}:  # "0N+/4N"
+                continue
+            if nums[j] is not None or not norms[j].isalpha():
+                j = -1
+                break
+        else:
+            continue
+        if j < 0 or j + 1 >= n:
+            continue
+        k = j + 1
+        y = nums[k]
+        if y is None and norms[k] == "the" and k + 1 < n:  # "2 out of the 14"
+            k += 1
+            y = nums[k]
+        if y is None or y != int(y) or not (0 <= x <= y <= 80) or y == 0:
+            continue
+        if norms[j] == "/" and (j > i + 3 or (k + 1 < n and norms[k + 1] == "%")):
+            continue
+        if norms[j] == "/" and k + 1 < n and norms[k + 1] == "/":  # a date 12/03/2024
+            continue
+        if i > 0 and norms[i - 1] == "/":
+            continue
+        lo, hi = max(0, i - 30), min(n, k + 5)
+        if not any(
+            line_of[q] == line_of[i] and (norms[q] in NODE_CUES or norms[q].startswith("gangl"))
+            for q in range(lo, hi)
+        ):
+            continue
+        out.append((int(x), int(y), i, k))
+    return out
+
+
+def _node_fractions(doc: _Doc) -> tuple[int, int, list[int]] | None:
+    """(positive, examined, evidence tokens) from the node fractions of ``doc``, if any.
+
+    A stated total wins (a fraction whose examined count covers all the others together, e.g.
+    the conclusion's "pN1a (2/14)" after per-specimen "1/1", "0/1", "1 sur 12"); one fraction
+    repeated in several places counts once; otherwise per-specimen fractions add up.
+    """
+    fr = _fractions(doc)
+    if not fr:
+        return None
+    # One fraction written twice is one count restated (microscopy, conclusion, synoptic
+    # table): real reports repeat far more often than two specimens share the same "x/y".
+    best: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
+    for f in fr:
+        best.setdefault((f[0], f[1]), [f])
+    uniq = [f for fs in best.values() for f in fs]
+    top = max(uniq, key=lambda f: (f[1], f[0]))
+    rest = [f for f in uniq if (f[0], f[1]) != (top[0], top[1])]
+    if len(best[(top[0], top[1])]) == 1:
+        if not rest:
+            return top[0], top[1], [top[2], top[3]]
+        rx, ry = sum(f[0] for f in rest), sum(f[1] for f in rest)
+        # A total: the others add up to it, or it comes last in a section of its own (a
+        # conclusion) and covers them; otherwise it is one specimen among others.
+        summed = (rx, ry) == (top[0], top[1])
+        last = top[2] > max(f[2] for f in rest) and doc.section[top[2]] not in {
+            doc.section[f[2]] for f in rest
+        }
+        if summed or (last and rx <= top[0] and ry <= top[1]):
+            return top[0], top[1], [top[2], top[3]]
+    return (
+        sum(f[0] for f in uniq),
+        sum(f[1] for f in uniq),
+        [q for f in uniq for q in (f[2], f[3])],
+    )
 
 
 # --- training --------------------------------------------------------------------------------

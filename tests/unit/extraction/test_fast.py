@@ -1,5 +1,6 @@
 """The fast student: learns from report / value pairs with evidence, generalises past casing
-and layout, sums node counts over specimens, saves and loads safely."""
+and layout, sums node counts over specimens (fractions included), reads the specimen type,
+saves and loads safely."""
 
 from __future__ import annotations
 
@@ -109,3 +110,35 @@ def test_node_mentions_are_combined_like_a_reader_would() -> None:
     assert combine(specimens, [2, 12]) == 14
     total = "GS : 2 ganglions.\nCurage : 12 ganglions.\nSoit 14 ganglions."
     assert combine(total, [2, 12, 14]) == 14
+
+
+def test_node_fractions_total_repeat_and_specimens() -> None:
+    from pathsynth.extraction.fast import _Doc, _node_fractions
+
+    def read(text: str) -> tuple[int, int] | None:
+        found = _node_fractions(_Doc(text))
+        return None if found is None else (found[0], found[1])
+
+    total = (
+        "MICROSCOPIE :\nGS1 : métastase (1/1).\nGS2 : ganglion indemne (0/1).\n"
+        "Curage : 1 ganglion métastatique sur 12.\nCONCLUSION : pN1a (2/14)."
+    )
+    assert read(total) == (2, 14)
+    repeat = "Curage : 4 ganglions sur 19.\nCONCLUSION :\nCurage axillaire : 4/19 ganglions."
+    assert read(repeat) == (4, 19)
+    specimens = "Sentinel node: 1N+/2N.\nAxillary dissection: 2 of 10 lymph nodes involved."
+    assert read(specimens) == (3, 12)
+    assert read("ER 8/8, PR 7/8, HER2 1+. Biopsie du 12/03/2024.") is None
+
+
+def test_specimen_type_from_procedure_words(student) -> None:
+    from pathsynth.extraction.fast import _Doc
+
+    def match(text: str) -> str | None:
+        found = student._surface_match(_Doc(text), "echantillon")
+        return None if found is None else found[0]
+
+    assert match("Macrobiopsies sous stéréotaxie, sein gauche.") == "biopsy"
+    assert match("BIOPSIE EXERESE du sein droit") == "surgical_excision"
+    assert match("Left WLE + SLNB.") == "lumpectomy"
+    assert match("Carcinome infiltrant.") is None
