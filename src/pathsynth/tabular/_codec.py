@@ -35,6 +35,9 @@ class ColumnSpec:
     hi: float | None = None
     #: bin count of a number in discrete encodings (integers use one level per value)
     bins: int = 0
+    #: explicit bin edges (lower bound first, upper bound + 1 last for an integer), replacing the
+    #: square-root edges; set by a synthesizer that codes a column more coarsely (MST's counts)
+    cuts: list[float] | None = None
 
     @property
     def levels(self) -> int:
@@ -63,8 +66,15 @@ class ColumnSpec:
         Clinical sizes and indices are right-skewed (most tumours under 30 mm of a 0-250 range),
         so equal bins would spend most levels on empty tails. Derived from the bounds only.
         """
+        if self.cuts is not None:
+            return np.asarray(self.cuts, dtype=float)
         assert self.lo is not None and self.hi is not None
         return self.lo + (self.hi - self.lo) * (np.arange(self.bins + 1) / self.bins) ** 2
+
+    def set_cuts(self, cuts: list[float]) -> None:
+        """Code this column with the bins ``cuts`` delimit (derived from public bounds only)."""
+        self.cuts = [float(c) for c in cuts]
+        self.bins = len(self.cuts) - 1
 
 
 @dataclass
@@ -117,6 +127,8 @@ class RecordCodec:
 
     def _finish_specs(self) -> None:
         for spec in self.specs.values():
+            if spec.cuts is not None:
+                continue
             if spec.type == "number":
                 spec.bins = self._bins
             elif spec.type == "integer" and spec.lo is not None and spec.hi is not None:
@@ -260,6 +272,11 @@ class RecordCodec:
                 edges = spec.edges
                 inner = np.clip(lev, 0, spec.bins - 1)
                 low, width = edges[inner], edges[inner + 1] - edges[inner]
+                if spec.cuts is not None and spec.type == "integer":
+                    # integer bins [low, low + width): every whole value in the bin equally likely
+                    draws = low + np.floor(rng.random(len(lev)) * width)
+                    out[key] = pd.Series(np.where(unknown, np.nan, draws), dtype=float)
+                    continue
                 values = low + rng.random(len(lev)) * width
                 # As precise as the bin that produced it: whole units once bins are that wide.
                 values = np.where(width >= 1, np.round(values), np.round(values, 1))
