@@ -15,8 +15,8 @@ Design (chosen to carry over from synthetic to real reports, not to memorise one
    are summed unless one of them is a total. For categorical keys a second linear model per key
    reads the tagged span, its left context (character n-grams, so "négatifs", "NEGATIF" and
    "neg." land close) and the negation / presence cues of its clause, and chooses the canonical
-   code. The specimen type falls back on the schema's surface forms (the procedure words) when
-   the tagger finds no span.
+   code. When the tagger finds no span, the specimen type falls back on the schema's surface
+   forms (the procedure words) and the emboli reader reads the schema's names of the key.
 3. **Augmentation.** Training copies are upper- or lower-cased, stripped of accents, flattened onto
    one line, shuffled line by line and sprinkled with OCR-like character confusions, so the model
    cannot lean on the teacher's casing, layout or spelling.
@@ -165,6 +165,9 @@ class FastConfig:
     #: categorical keys read from the schema's surface forms when the tagger finds no span
     #: (the procedure words name the specimen type: "microbiopsie", "curage axillaire")
     surface_keys: tuple[str, ...] = ("echantillon",)
+    #: categorical keys whose value reader reads the schema's names of the key ("emboles +",
+    #: "sans embole vasculaire") when the tagger finds no span
+    name_keys: tuple[str, ...] = ("emboles",)
 
 
 # --- features --------------------------------------------------------------------------------
@@ -514,6 +517,29 @@ class FastStudent:
             self._surfaces[key] = table
         return table
 
+    def _name_runs(self, doc: _Doc, key: str) -> list[tuple[int, int]]:
+        """Token runs (first, last) where one of the schema's names of ``key`` is written."""
+        cache_key = "\x00names:" + key  # cannot collide with a schema key
+        table = self._surfaces.get(cache_key)
+        if table is None:
+            names = self.schema[key].names
+            forms = {tuple(_stem(t) for t, _, _ in tokenize(fold(x))) for x in names.fr + names.en}
+            table = sorted(((f, key) for f in forms if f), key=lambda e: -len(e[0]))
+            self._surfaces[cache_key] = table
+        firsts = {toks[0] for toks, _ in table}
+        norms = [_stem(w) for w in doc.norms]
+        runs: list[tuple[int, int]] = []
+        i = 0
+        while i < len(norms):
+            if norms[i] in firsts:
+                m = next((len(t) for t, _ in table if tuple(norms[i : i + len(t)]) == t), 0)
+                if m:
+                    runs.append((i, i + m - 1))
+                    i += m
+                    continue
+            i += 1
+        return runs
+
     def _surface_match(self, doc: _Doc, key: str) -> tuple[str, Span] | None:
         """The first surface form of ``key`` written in ``doc`` (longest at that place)."""
         table = self._surface_table(key)
@@ -589,6 +615,11 @@ class FastStudent:
                     if found is not None:
                         values[key] = var.canonical(found[0])
                         evidence[key] = [found[1]]
+                elif key in self.config.name_keys and key in self.readers:
+                    runs = self._name_runs(doc, key)
+                    if runs:
+                        pending.setdefault(key, []).append((di, runs, np.ones(len(runs))))
+                        evidence[key] = [(doc.toks[a][1], doc.toks[b][2]) for a, b in runs]
                 continue
             if var.type == "categorical":
                 if key not in self.readers:
@@ -650,6 +681,7 @@ class FastStudent:
                 **asdict(self.config),
                 "sum_keys": list(self.config.sum_keys),
                 "surface_keys": list(self.config.surface_keys),
+                "name_keys": list(self.config.name_keys),
             },
             "readers": readers,
             "weights_sha256": digest,
@@ -689,8 +721,9 @@ class FastStudent:
         schema = Schema.model_validate(manifest["schema"])
         cfg = dict(manifest["config"])
         cfg["sum_keys"] = tuple(cfg.get("sum_keys", ()))
-        if "surface_keys" in cfg:
-            cfg["surface_keys"] = tuple(cfg["surface_keys"])
+        for opt in ("surface_keys", "name_keys"):
+            if opt in cfg:
+                cfg[opt] = tuple(cfg[opt])
         config = FastConfig(**cfg)
         with np.load(weights, allow_pickle=False) as z:
             readers = {

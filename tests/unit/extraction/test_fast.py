@@ -142,3 +142,14 @@ def test_specimen_type_from_procedure_words(student) -> None:
     assert match("BIOPSIE EXERESE du sein droit") == "surgical_excision"
     assert match("Left WLE + SLNB.") == "lumpectomy"
     assert match("Carcinome infiltrant.") is None
+
+
+def test_emboli_read_from_the_key_names(student) -> None:
+    from pathsynth.extraction.fast import _Doc
+
+    doc = _Doc("Carcinome de 2,4 cm, grade III, sans embole vasculaire. Emboles : +")
+    runs = student._name_runs(doc, "emboles")
+    assert [doc.text[doc.toks[a][1] : doc.toks[b][2]] for a, b in runs] == [
+        "embole vasculaire",
+        "Emboles",
+    ]
