@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import tempfile
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -88,13 +89,15 @@ def score_mostlyai(
         contextlib.redirect_stdout(io.StringIO()),
         warnings.catch_warnings(),
         threadpool_limits(limits=1),
+        # Without a path mostlyai-qa writes model-report.html into the working directory.
+        tempfile.TemporaryDirectory() as scratch,
     ):
         warnings.simplefilter("ignore")
         _, metrics = qa.report(
             syn_tgt_data=_plain(synthetic, keys),
             trn_tgt_data=_plain(training, keys),
             hol_tgt_data=_plain(holdout, keys),
-            report_path=report_path,
+            report_path=report_path or Path(scratch) / "report.html",
             report_title=title,
             report_subtitle="pathsynth tabular compare",
         )
