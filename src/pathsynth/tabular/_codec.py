@@ -212,13 +212,16 @@ class RecordCodec:
                 report.invalid_cells[key] = n_bad
         return pd.DataFrame(out, index=frame.index).reset_index(drop=True), report
 
-    def typed(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` with the dtypes of the records interface (Int64, float64, object/None)."""
+    def typed(self, frame: pd.DataFrame, unknown: object = None) -> pd.DataFrame:
+        """``frame`` with the dtypes of the records interface (Int64, float64, object).
+
+        Unknown categorical cells become ``unknown`` (``None`` in the records interface).
+        """
         out = {}
         for key, spec in self.specs.items():
             col = frame[key]
             if spec.type == "categorical":
-                out[key] = col.astype(object).where(col.notna(), None)
+                out[key] = col.astype(object).where(col.notna(), unknown)
             elif spec.type == "integer":
                 out[key] = pd.to_numeric(col, errors="coerce").round().astype("Int64")
             else:

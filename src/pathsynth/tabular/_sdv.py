@@ -45,16 +45,7 @@ def sdv_metadata(codec: RecordCodec) -> Any:
 
 def to_sdv(codec: RecordCodec, frame: pd.DataFrame) -> pd.DataFrame:
     """Unknown categories become an explicit level; numbers stay floats with NaN for unknown."""
-    out = {}
-    for key, spec in codec.specs.items():
-        col = frame[key]
-        if spec.type == "categorical":
-            out[key] = col.astype(object).where(col.notna(), UNKNOWN)
-        elif spec.type == "integer":
-            out[key] = pd.to_numeric(col, errors="coerce").round().astype("Int64")
-        else:
-            out[key] = pd.to_numeric(col, errors="coerce").astype(float)
-    return pd.DataFrame(out)
+    return codec.typed(frame, unknown=UNKNOWN)
 
 
 def from_sdv(codec: RecordCodec, frame: pd.DataFrame) -> pd.DataFrame:
