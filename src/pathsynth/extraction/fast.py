@@ -45,6 +45,7 @@ import numpy as np
 
 from pathsynth.errors import PathsynthError
 from pathsynth.evaluation.scoring import values_equal
+from pathsynth.extraction._manifest import read_manifest
 from pathsynth.extraction._text import Span, TrainingExample, fold, tokenize
 from pathsynth.extraction.base import Extraction
 from pathsynth.schema import Lang, Schema, Value, Variable, load_schema
@@ -696,19 +697,7 @@ class FastStudent:
     def load(cls, model_dir: str | Path) -> FastStudent:
         """Load a student saved by :meth:`save` (checks the weights' SHA-256)."""
         d = Path(model_dir)
-        try:
-            manifest = json.loads((d / "manifest.json").read_text("utf-8"))
-        except (OSError, json.JSONDecodeError):
-            raise PathsynthError(
-                f"{d}: no readable manifest.json (not a trained student)"
-            ) from None
-        if manifest.get("kind") != "fast":
-            raise PathsynthError(f"{d}: manifest kind is {manifest.get('kind')!r}, not 'fast'")
-        if manifest.get("version") != FAST_VERSION:
-            raise PathsynthError(
-                f"{d}: fast student version {manifest.get('version')} is not supported "
-                f"(this pathsynth reads version {FAST_VERSION}): retrain it"
-            )
+        manifest = read_manifest(d, "fast", FAST_VERSION)
         weights = d / "weights.npz"
         if not weights.is_file() or _sha256(weights) != manifest.get("weights_sha256"):
             raise PathsynthError(f"{d}: weights.npz is missing or does not match its checksum")
@@ -734,7 +723,7 @@ class FastStudent:
                 )
                 for key, classes in manifest["readers"].items()
             }
-            meta = {
+            meta: dict[str, Any] = {
                 k: manifest[k]
                 for k in ("training_data_sha256", "n_train", "n_features", "train_seconds")
                 if k in manifest

@@ -12,7 +12,6 @@ no JSON-schema constrained decoding of its own).
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -22,6 +21,7 @@ from typing import Any
 
 from pathsynth.errors import MissingExtraError, PathsynthError
 from pathsynth.extraction._answer import answer_text, parse_answer
+from pathsynth.extraction._manifest import read_manifest
 from pathsynth.extraction._text import TrainingExample
 from pathsynth.extraction.base import Extraction
 from pathsynth.schema import Lang, Schema, load_schema
@@ -286,14 +286,7 @@ class LoraStudent:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         d = Path(model_dir)
-        try:
-            manifest = json.loads((d / "manifest.json").read_text("utf-8"))
-        except (OSError, json.JSONDecodeError):
-            raise PathsynthError(
-                f"{d}: no readable manifest.json (not a trained student)"
-            ) from None
-        if manifest.get("kind") != "lora" or manifest.get("version") != LORA_VERSION:
-            raise PathsynthError(f"{d}: not a version-{LORA_VERSION} lora student")
+        manifest = read_manifest(d, "lora", LORA_VERSION)
         base = Path(base_model or manifest["base_model"])
         if not (base / "config.json").is_file():
             raise PathsynthError(
