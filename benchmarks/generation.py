@@ -164,7 +164,14 @@ def bench_gemma(max_tokens: int, rounds: int = 3) -> None:
         return
     from pathsynth.llm import GenerationRequest, make_generator, messages_to_prompt
     from pathsynth.llm._common import completion_stops
+    from pathsynth.llm._native import REBUILD_HINT, probe
     from pathsynth.llm.llamacpp import LlamaCppGenerator, gemma_gguf_path
+
+    verdict = probe(gemma_gguf_path())
+    if not verdict.ok:
+        # llama.cpp alone would kill this process: say why instead
+        print(f"\n(c) skipped: {verdict.reason}; {REBUILD_HINT}")
+        return
 
     messages = [
         {"role": "system", "content": "You are a pathologist. Write only the report."},

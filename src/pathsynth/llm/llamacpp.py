@@ -87,8 +87,12 @@ class LlamaCppGenerator:
             import llama_cpp
         except ImportError:
             raise MissingExtraError("llama-cpp-python", "llamacpp") from None
+        from pathsynth.llm._native import require_llamacpp
+
         self.config = config or LlamaCppConfig()
         path = resolve_model_path(path_or_alias)
+        # A build for another CPU dies with SIGILL at its first generation: ask a child first.
+        require_llamacpp(path)
         self.path = path
         self.name = f"llamacpp:{path_or_alias if path_or_alias in GEMMA_ALIASES else path.name}"
         self.max_concurrency = 2  # one generating, one queued: the thread never idles

