@@ -389,6 +389,8 @@ _LESION = re.compile(
     r"lesion|nodule|foyers?|focus|foci|infiltr\w*|invasi\w*|\bnst\b"
 )
 _INSITU_NAME = re.compile(r"in situ|\bdcis\b|\bccis\b|intracanalaire|intraductal")
+#: characters before a number searched for the lesion it measures (longer than any sentence)
+_LOOKBACK = 2000
 
 
 _SIZE_LABEL = re.compile(
@@ -429,10 +431,12 @@ def _size(stmts: list[Statement]) -> list[Finding]:
             ):
                 continue
             # the lesion named last before the number is the one measured: not in situ
-            lesions = list(_LESION.finditer(s.text, 0, a))
+            # within one sentence's reach: a text without sentence ends stays linear
+            reach = max(0, a - _LOOKBACK)
+            lesions = list(_LESION.finditer(s.text, reach, a))
             if lesions and _INSITU_NAME.search(s.text[lesions[-1].start() : a]):
                 continue
-            strong = bool(_SIZE_STRONG.search(before) or _SIZE_STRONG.search(s.text[:a]))
+            strong = bool(_SIZE_STRONG.search(before) or _SIZE_STRONG.search(s.text, reach, a))
             # the gross description measures specimens too: only a named lesion counts there,
             # and three dimensions with no lesion named just before are a specimen's
             if s.kind == GROSS and not lesions:
@@ -485,7 +489,7 @@ def _margins(stmts: list[Statement]) -> list[Finding]:
 
 
 _LVI = re.compile(
-    r"embol\w*|\blvi\b|lympho\W?vasc\w*|lympho\W?v?ascular|\w*ascular invasion|angio\W?lymph\w*|"
+    r"embol\w*|\blvi\b|lympho\W?vasc\w*|lympho\W?v?ascular|\b\w*ascular invasion|angio\W?lymph\w*|"
     r"(?:lymphatic|vascular|venous|lymph-vascular) (?:space )?invasion|"
     r"(?:invasion|envahissement) (?:lympho)?vasculaire|permeation\w*|\bilv\b"
 )

@@ -12,6 +12,7 @@ more than an unknown one.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -68,8 +69,11 @@ def sizes_mm(t: str) -> list[tuple[float, int, int]]:
     for m in _LIST_OF_SIZES.finditer(t):
         values = [to_float(x) for x in re.findall(NUM, m.group(1))]
         out.append((max(values) * _LEN_UNITS[m.group(2)], m.start(), m.end()))
+    # the lists come in order and never overlap: a bisection finds the one a chain starts in
+    lists = [(a, b) for _, a, b in out]
     for m in _CHAIN_ALL.finditer(t):
-        if any(a <= m.start(1) < b for _, a, b in out):
+        i = bisect.bisect_right(lists, (m.start(1), math.inf)) - 1
+        if i >= 0 and m.start(1) < lists[i][1]:
             continue
         dims = list(_ONE_DIM.finditer(m.group(1)))
         units = [d.group(2) for d in dims if d.group(2)]
@@ -741,17 +745,25 @@ _SPECIMEN_RANK = [
 ]
 
 
+_PARTIAL = re.compile(r"\W*(?:partielle|partial)")
+
+
 def specimen_matches(t: str) -> list[tuple[str, int, int]]:
     """Every procedure named in folded text ``t``: (code, start, end), overlaps resolved."""
-    taken: list[tuple[int, int]] = []
+    # the spans taken never overlap, so sorted starts have sorted ends: bisection finds overlaps
+    starts: list[int] = []
+    ends: list[int] = []
     out = []
     for code, rx in _SPECIMEN:
         for m in rx.finditer(t):
-            if code == "mastectomy" and re.match(r"\W*(?:partielle|partial)", t[m.end() :]):
+            if code == "mastectomy" and _PARTIAL.match(t, m.end()):
                 continue
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            i = bisect.bisect_left(starts, m.end())
+            if i and ends[i - 1] > m.start():
                 continue
-            taken.append((m.start(), m.end()))
+            j = bisect.bisect_left(starts, m.start())
+            starts.insert(j, m.start())
+            ends.insert(j, m.end())
             out.append((code, m.start(), m.end()))
     return sorted(out, key=lambda x: x[1])
 
