@@ -56,15 +56,25 @@ def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
     return n
 
 
+#: Longest report text read by default, in characters (about 100 pages; real pathology reports
+#: are a few thousand). A longer one is refused with one line; ``--max-report-chars`` raises it.
+MAX_REPORT_CHARS = 200_000
+
+
 def _read_text(path: Path) -> str:
+    if path.is_dir():
+        raise PathsynthError(f"{path} is a folder, not a file")
     if not path.is_file():
         raise PathsynthError(f"file not found: {path}")
     try:
-        return path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark, which spreadsheet tools write, is not part of the data
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PathsynthError(
             f"{path} is not UTF-8 (byte {exc.start}): re-save it as UTF-8"
         ) from None
+    except OSError as exc:
+        raise PathsynthError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterator[dict[str, Any]]:
@@ -85,6 +95,8 @@ def iter_jsonl(path: str | Path, *, tolerate_torn_tail: bool = False) -> Iterato
             if tolerate_torn_tail and i == len(lines):
                 return
             raise PathsynthError(f"{p}:{i}: not a JSON object") from None
+        except RecursionError:
+            raise PathsynthError(f"{p}:{i}: JSON nested too deeply to be a report") from None
         if not isinstance(row, dict):
             raise PathsynthError(f"{p}:{i}: not a JSON object")
         yield row
@@ -94,17 +106,30 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     return list(iter_jsonl(path))
 
 
-def read_reports(path: str | Path) -> list[dict[str, Any]]:
-    """Reports as dicts with at least ``id`` and ``text``: JSONL, or CSV with columns id,text."""
-    p = Path(path)
-    if p.suffix.lower() == ".csv":
-        text = _read_text(p)
-        reader = csv.DictReader(text.splitlines(keepends=True))
-        if not reader.fieldnames or not {"id", "text"} <= set(reader.fieldnames):
+def _csv_rows(p: Path) -> list[dict[str, Any]]:
+    text = _read_text(p)
+    lines = text.splitlines(keepends=True)
+    header = lines[0] if lines else ""
+    # Spreadsheets in French locales write ';' between cells (the comma is the decimal mark).
+    delimiter = max((",", ";", "\t"), key=header.count)
+    try:
+        reader = csv.DictReader(lines, delimiter=delimiter)
+        if not reader.fieldnames or not {"id", "text"} <= {f.strip() for f in reader.fieldnames}:
             raise PathsynthError(f"{p}: a reports CSV needs the columns id,text")
-        rows: list[dict[str, Any]] = [dict(r) for r in reader]
-    else:
-        rows = read_jsonl(p)
+        reader.fieldnames = [f.strip() for f in reader.fieldnames]
+        return [dict(r) for r in reader]
+    except csv.Error as exc:
+        raise PathsynthError(f"{p}: not a readable CSV ({exc})") from None
+
+
+def read_reports(
+    path: str | Path, *, max_chars: int | None = MAX_REPORT_CHARS
+) -> list[dict[str, Any]]:
+    """Reports as dicts with at least ``id`` and ``text``: JSONL, or CSV with columns id,text
+    (comma, semicolon or tab between cells). A text longer than ``max_chars`` characters is
+    refused (``None``: no limit)."""
+    p = Path(path)
+    rows = _csv_rows(p) if p.suffix.lower() in (".csv", ".tsv") else read_jsonl(p)
     if not rows:
         raise PathsynthError(f"{p} holds no report")
     seen: set[str] = set()
@@ -113,8 +138,75 @@ def read_reports(path: str | Path) -> list[dict[str, Any]]:
             raise PathsynthError(f"{p}: report {i} lacks 'id' or 'text'")
         if not isinstance(row["text"], str):
             raise PathsynthError(f"{p}: report {row['id']!r} has a non-text 'text'")
+        if isinstance(row["id"], dict | list) or row["id"] is None or str(row["id"]) == "":
+            raise PathsynthError(f"{p}: report {i} has no usable 'id'")
         row["id"] = str(row["id"])
         if row["id"] in seen:
             raise PathsynthError(f"{p}: duplicate report id {row['id']!r}")
+        if max_chars is not None and len(row["text"]) > max_chars:
+            raise PathsynthError(
+                f"{p}: report {row['id']!r} is {len(row['text']):,} characters long, above the "
+                f"limit of {max_chars:,}: raise it with --max-report-chars if it is one report"
+            )
         seen.add(row["id"])
     return rows
+
+
+#: Nodes a YAML document may expand to through its aliases (``*name``): far above any config,
+#: far below what a "billion laughs" document asks for.
+MAX_YAML_NODES = 100_000
+
+
+def load_yaml(text: str, source: str) -> Any:
+    """One YAML document read with the safe loader, refusing alias expansion beyond
+    :data:`MAX_YAML_NODES` nodes (and recursive aliases) before anything is built from it."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, source)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise PathsynthError(f"{source}:{where} {problem}") from None
+    except RecursionError:
+        raise PathsynthError(f"{source}: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: Any, source: str) -> None:
+    """Count the nodes ``root`` stands for once every alias is expanded, each shared node
+    counted once per use but visited once (linear in the document, whatever it expands to)."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise PathsynthError(f"{source}: a YAML alias refers to itself")
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        active.discard(key)
+        sizes[key] = total
+        if total > MAX_YAML_NODES:
+            raise PathsynthError(
+                f"{source}: its aliases expand to more than {MAX_YAML_NODES:,} values "
+                "(a YAML bomb?): write the values out"
+            )
+        return total
+
+    size(root)

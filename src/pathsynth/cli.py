@@ -12,11 +12,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pathsynth import __version__
-from pathsynth.errors import PathsynthError
+from pathsynth._files import CommandFiles
+from pathsynth._io import MAX_REPORT_CHARS
+from pathsynth.errors import Interrupted, PathsynthError, redact
 
-console = Console(stderr=True)
+# No emoji codes: a user's "openai:m:" is text, not a symbol.
+console = Console(stderr=True, emoji=False)
 app = typer.Typer(
     name="pathsynth",
     help="Synthetic pathology reports and extraction models, without exposing patients.",
@@ -45,6 +49,17 @@ SchemaOpt = Annotated[
     str, typer.Option("--schema", help="Built-in schema name or path of a schema YAML file.")
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed for every random step.")]
+
+
+def _schema_file(schema: str) -> Path | None:
+    """The schema option as an input file, when it names one (else a built-in name)."""
+    path = Path(schema)
+    return path if path.suffix in (".yaml", ".yml") or path.is_file() else None
+
+
+def _at_least_one(n: int, option: str = "--n") -> None:
+    if n < 1:
+        raise PathsynthError(f"{option} must be at least 1, not {n}")
 
 
 def _version(value: bool) -> None:
@@ -99,9 +114,12 @@ def cohort_simulate(
 
     from pathsynth.cohort import simulate_cohort, write_records
 
+    files = CommandFiles(reads={"--schema": _schema_file(schema)}, writes={"--out": out}).check()
+    _at_least_one(n)
     start = time.perf_counter()
     frame = simulate_cohort(n, seed, schema)
-    write_records(frame, out)
+    with files.staged() as staged:
+        write_records(frame, staged.path(out))
     print(f"wrote {len(frame)} records to {out} ({time.perf_counter() - start:.2f} s)")
 
 
@@ -129,12 +147,17 @@ def cohort_complete(
 
     from pathsynth.cohort import complete_cohort, read_records, write_records
 
+    flags_path = flags or out.with_name(f"{out.stem}.flags{out.suffix}")
+    files = CommandFiles(
+        reads={"--data": data, "--schema": _schema_file(schema)},
+        writes={"--out": out, "--flags": flags_path},
+    ).check()
     records = read_records(data, schema, normalize=normalize, blank_invalid=blank_invalid)
     if records.changes:
         print(f"{len(records.changes)} cells changed on reading:")
         _print_changes(records.changes)
     fill = [k.strip() for k in keys.split(",") if k.strip()] if keys else None
-    with Progress(console=console, transient=True) as bar:
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("completing", total=len(records))
         completed, flagged = complete_cohort(
             records.frame,
@@ -144,9 +167,9 @@ def cohort_complete(
             particles=particles,
             progress=lambda done: bar.update(task, completed=done),
         )
-    flags_path = flags or out.with_name(f"{out.stem}.flags{out.suffix}")
-    write_records(completed, out)
-    write_records(flagged, flags_path)
+    with files.staged() as staged:
+        write_records(completed, staged.path(out))
+        write_records(flagged, staged.path(flags_path))
     counts = {k: int(flagged[k].sum()) for k in records.schema.keys}
     total = sum(counts.values())
     print(f"completed {total} cells in {len(completed)} records -> {out} (flags: {flags_path})")
@@ -168,6 +191,9 @@ def cohort_validate(
     """Check a records file against the schema; with --normalize, map surface forms."""
     from pathsynth.cohort import read_records, write_records
 
+    files = CommandFiles(
+        reads={"--data": data, "--schema": _schema_file(schema)}, writes={"--out": out}
+    ).check()
     records = read_records(data, schema, normalize=normalize, blank_invalid=blank_invalid)
     absent = f"; absent keys: {', '.join(records.absent)}" if records.absent else ""
     print(f"{data}: {len(records)} records valid for schema {records.schema.name}{absent}")
@@ -175,7 +201,8 @@ def cohort_validate(
         print(f"{len(records.changes)} cells changed:")
         _print_changes(records.changes)
     if out is not None:
-        write_records(records.frame, out)
+        with files.staged() as staged:
+            write_records(records.frame, staged.path(out))
         print(f"wrote {out}")
 
 
@@ -187,16 +214,16 @@ _PICKLE_NOTE = (
 )
 
 
-def _tabular_params(pairs: list[str] | None) -> dict[str, object]:
+def _name_values(pairs: list[str] | None, option: str = "--param") -> dict[str, object]:
     """``--param epochs=50`` options as a dict, values read as YAML scalars (50 → int)."""
-    import yaml
+    from pathsynth._io import load_yaml
 
     params: dict[str, object] = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise PathsynthError(f"--param takes NAME=VALUE, not {pair!r}")
-        params[name.strip()] = yaml.safe_load(value)
+            raise PathsynthError(f"{option} takes NAME=VALUE, not {pair!r}")
+        params[name.strip()] = load_yaml(value, f"{option} {name.strip()}")
     return params
 
 
@@ -249,19 +276,32 @@ def tabular_synthesize(
     """
     from pathsynth.cohort import read_records, write_records
     from pathsynth.tabular import make_synthesizer
+    from pathsynth.tabular.base import checksum_path
 
-    params = _tabular_params(param)
+    files = CommandFiles(
+        reads={"--data": data, "--schema": _schema_file(schema)},
+        writes={
+            "--out": out,
+            "--save-model": save_model,
+            "--save-model checksum": checksum_path(save_model) if save_model else None,
+        },
+    ).check()
+    _at_least_one(n)
+    params = _name_values(param)
     if delta is not None:
         params["delta"] = delta
     synth = make_synthesizer(synthesizer, schema, epsilon, seed, **params)
     records = read_records(data, schema, normalize=normalize, blank_invalid=blank_invalid)
     # Columns the file lacks carry nothing to learn: leave them out of the synthetic records.
     frame = records.frame.drop(columns=records.absent)
-    with console.status(f"fitting {synthesizer} on {len(frame)} records"):
+    with console.status(f"fitting {escape(synthesizer)} on {len(frame)} records"):
         synth.fit(frame)
     with console.status(f"sampling {n} records"):
         synthetic = synth.sample(n)
-    write_records(synthetic, out)
+    with files.staged("--out", "--save-model") as staged:
+        write_records(synthetic, staged.path(out))
+        if save_model is not None:
+            synth.save(staged.path(save_model))
     info = synth.describe()
     eps = "" if synth.epsilon_spent is None else f", epsilon spent {synth.epsilon_spent:g}"
     print(f"wrote {n} synthetic records to {out} (fit {synth.fit_seconds:.1f} s{eps})")
@@ -274,7 +314,6 @@ def tabular_synthesize(
     if records.absent:
         print(f"  absent from the input, left out: {', '.join(records.absent)}")
     if save_model is not None:
-        synth.save(save_model)
         print(f"saved the synthesizer to {save_model} (+ .sha256). {_PICKLE_NOTE}")
 
 
@@ -314,9 +353,14 @@ def tabular_compare(
     from pathsynth.cohort import read_records
     from pathsynth.tabular.compare import compare_synthesizers
 
+    CommandFiles(
+        reads={"--data": data, "--schema": _schema_file(schema)},
+        writes={"--out": out},
+        folders=frozenset({"--out"}),
+    ).check()
     names = [s.strip() for s in synthesizers.split(",") if s.strip()]
     per_synth: dict[str, dict[str, object]] = {}
-    for key, value in _tabular_params(param).items():
+    for key, value in _name_values(param).items():
         synth_name, dot, name = key.partition(".")
         if not dot:
             raise PathsynthError(f"--param takes SYNTH.NAME=VALUE, not {key!r}")
@@ -332,9 +376,9 @@ def tabular_compare(
         def report(name: str, stage: str) -> None:
             if stage in ("done", "failed"):
                 bar.advance(task)
-                bar.console.print(f"{name}: {stage}")
+                bar.console.print(f"{name}: {stage}", markup=False, highlight=False)
             else:
-                bar.update(task, description=f"{name}: {stage}")
+                bar.update(task, description=escape(f"{name}: {stage}"))
 
         result = compare_synthesizers(
             frame,
@@ -357,6 +401,13 @@ def tabular_compare(
 
 
 # --- reports generate (teachers) ---------------------------------------------------------------
+
+
+def _generation_help(name: str) -> str:
+    from pathsynth._options import field_help
+    from pathsynth.reports.generate import GenerationOptions
+
+    return field_help(GenerationOptions, name)
 
 
 @reports_app.command("generate")
@@ -385,29 +436,32 @@ def reports_generate(
     ] = False,
     concurrency: Annotated[
         int | None,
-        typer.Option(
-            "--concurrency", help="Requests in flight per teacher (default: 64 for servers)."
-        ),
+        typer.Option("--concurrency", help=_generation_help("concurrency")),
     ] = None,
     prompts: Annotated[
         Path | None, typer.Option("--prompts", help="Prompt pack folder (default: built-in).")
     ] = None,
     temperature: Annotated[
         float | None,
-        typer.Option("--temperature", help="Sampling temperature (default: the pack's)."),
+        typer.Option("--temperature", help=_generation_help("temperature")),
     ] = None,
     max_tokens: Annotated[
         int | None,
-        typer.Option("--max-tokens", help="Longest report in tokens (default: the pack's)."),
+        typer.Option("--max-tokens", help=_generation_help("max_tokens")),
     ] = None,
     schema: SchemaOpt = "breast13",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Teachers write reports from records, one JSONL line each, with provenance."""
     from rich.table import Table
+    from rich.text import Text
 
     from pathsynth.reports.generate import generate_reports
 
+    CommandFiles(
+        reads={"--records": records, "--prompts": prompts, "--schema": _schema_file(schema)},
+        writes={"--out": out},
+    ).check()
     if lang not in ("fr", "en"):
         raise PathsynthError(f"--lang must be fr or en, not {lang!r}")
     summary = generate_reports(
@@ -425,12 +479,12 @@ def reports_generate(
         max_tokens=max_tokens,
         progress=not quiet,
     )
-    table = Table(title=f"reports generate → {out}")
+    table = Table(title=Text(f"reports generate → {out}"))
     for column in ("teacher", "written", "already", "failed", "tokens", "seconds", "reports/s"):
         table.add_column(column, justify="left" if column == "teacher" else "right")
     for t in summary.teachers:
         table.add_row(
-            t.teacher,
+            Text(t.teacher),
             str(t.written),
             str(t.skipped),
             str(t.failed),
@@ -441,7 +495,9 @@ def reports_generate(
     console.print(table)
     for t in summary.teachers:
         if t.first_error:
-            console.print(f"{t.teacher}: first error: {t.first_error}", highlight=False)
+            console.print(
+                f"{t.teacher}: first error: {t.first_error}", markup=False, highlight=False
+            )
     if summary.failed:
         console.print(f"{summary.failed} reports failed: run the same command again to retry them")
         raise typer.Exit(1)
@@ -507,6 +563,15 @@ def reports_filter(
     from pathsynth.reports._privacy import IDENTIFIER_KINDS
     from pathsynth.reports.filter import FilterConfig, filter_reports, summary_tables
 
+    files = CommandFiles(
+        reads={
+            "--in": in_path,
+            "--real": real,
+            "--judge": judge if Path(judge).exists() else None,
+            "--schema": _schema_file(schema),
+        },
+        writes={"--out": out, "--rejected": rejected, "--summary": summary},
+    ).check()
     allowed = set(allow_identifier or [])
     unknown = allowed - set(IDENTIFIER_KINDS)
     if unknown:
@@ -523,16 +588,17 @@ def reports_filter(
         boilerplate_reports=boilerplate_reports,
         seed=seed,
     )
-    result = filter_reports(
-        in_path,
-        out,
-        rejected_path=rejected,
-        real_path=real,
-        summary_path=summary,
-        schema=schema,
-        config=config,
-        progress=True,
-    )
+    with files.staged() as staged:
+        result = filter_reports(
+            in_path,
+            staged.path(out),
+            rejected_path=staged.path(rejected) if rejected else None,
+            real_path=real,
+            summary_path=staged.path(summary) if summary else None,
+            schema=schema,
+            config=config,
+            progress=True,
+        )
     stdout = _Console()
     for table in summary_tables(result):
         stdout.print(table)
@@ -572,6 +638,14 @@ def student_train(
     max_length: Annotated[
         int | None, typer.Option("--max-length", help="lora: prompt + answer tokens (1024).")
     ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help="Any option of the student's options model (FastConfig, LoraStudentConfig) "
+            "as NAME=VALUE, e.g. alpha=1e-5; repeatable.",
+        ),
+    ] = None,
     schema_name: SchemaOpt = "breast13",
 ) -> None:
     """Train a student (fast or lora) on filtered synthetic reports."""
@@ -580,9 +654,18 @@ def student_train(
     from pathsynth.extraction import train_student
     from pathsynth.schema import load_schema
 
+    CommandFiles(
+        reads={
+            "--data": data,
+            "--base-model": base_model if base_model and base_model.exists() else None,
+            "--schema": _schema_file(schema_name),
+        },
+        writes={"--out": out},
+        folders=frozenset({"--out", "--base-model"}),
+    ).check()
     if kind not in ("fast", "lora"):
         raise PathsynthError(f"--kind {kind!r}: choose fast or lora")
-    options: dict[str, object] = {}
+    options: dict[str, object] = _name_values(option, "--option")
     if augment is not None:
         if kind != "fast":
             raise PathsynthError("--augment is for --kind fast")
@@ -602,6 +685,7 @@ def student_train(
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,
     ) as bar:
         task = bar.add_task(f"training {kind} student", total=1.0)
 
@@ -645,6 +729,13 @@ def extract_cmd(
         str | None, typer.Option("--lang", help="fr|en hint (default: guessed per report).")
     ] = None,
     seed: SeedOpt = 0,
+    max_report_chars: Annotated[
+        int,
+        typer.Option(
+            "--max-report-chars",
+            help="Longest report read, in characters; a longer one is refused (0: no limit).",
+        ),
+    ] = MAX_REPORT_CHARS,
     schema_name: SchemaOpt = "breast13",
 ) -> None:
     """Extract the schema's values from reports with rules, a student or a prompted LLM."""
@@ -653,6 +744,17 @@ def extract_cmd(
     from pathsynth.extraction import extract_file, load_extractor
     from pathsynth.schema import load_schema
 
+    CommandFiles(
+        reads={
+            "--input": input_path,
+            "--model": model if Path(model).exists() else None,
+            "--examples": examples,
+            "--schema": _schema_file(schema_name),
+        },
+        writes={"--out": out},
+    ).check()
+    if max_report_chars < 0:
+        raise PathsynthError("--max-report-chars cannot be negative")
     if lang not in (None, "fr", "en"):
         raise PathsynthError(f"--lang {lang!r}: choose fr or en")
     if batch_size < 1:
@@ -666,14 +768,27 @@ def extract_cmd(
     # Prompted LLMs take the whole file at once so their requests overlap.
     chunk = 100_000 if model.startswith(("openai:", "transformers:", "llamacpp:")) else batch_size
     with Progress(
-        BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
     ) as bar:
         task = bar.add_task("extracting", total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        n = extract_file(extractor, input_path, out, batch_size=chunk, lang=lang, progress=progress)
+        n = extract_file(
+            extractor,
+            input_path,
+            out,
+            batch_size=chunk,
+            lang=lang,
+            progress=progress,
+            max_report_chars=max_report_chars or None,
+        )
     stats = getattr(extractor, "stats", None)
     extra = f" ({stats})" if stats else ""
     print(f"{n} predictions by {extractor.name} -> {out}{extra}")
@@ -716,16 +831,25 @@ def evaluate_cmd(
         if name in named:
             raise PathsynthError(f"two --pred columns are named {name!r}: use NAME=FILE")
         named[name] = Path(path)
+    files = CommandFiles(
+        reads={
+            "--gold": gold,
+            "--pred": list(named.values()),
+            "--schema": _schema_file(schema_name),
+        },
+        writes={"--out": out, "--plot": plot},
+    ).check()
     result = evaluate_files(gold, named, load_schema(schema_name))
     text = (
         json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
         if as_json
         else result.to_markdown()
     )
-    if out is not None:
-        write_text_atomic(out, text)
-    if plot is not None:
-        result.plot(plot)
+    with files.staged() as staged:
+        if out is not None:
+            write_text_atomic(staged.path(out), text)
+        if plot is not None:
+            result.plot(staged.path(plot))
     print(text, end="")
 
 
@@ -769,23 +893,60 @@ def demo_cmd(
     print(f"report: {report}")
 
 
+def _one_line(text: str) -> str:
+    """A message on one line, secrets redacted (library messages may hold either)."""
+    return " ".join(redact(str(text)).split())
+
+
+def _error(text: str) -> None:
+    from rich.text import Text
+
+    # A Text, not markup: a path such as "my[red]file.csv" or "x[/x]" prints as it is.
+    console.print(Text.assemble(("error:", "bold red"), " ", _one_line(text)), soft_wrap=True)
+
+
+def _interrupted(exc: BaseException) -> None:
+    from rich.text import Text
+
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, Interrupted):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, Interrupted):
+        line = f"interrupted: {cause.written}; run the same command again to resume"
+    else:
+        line = (
+            "interrupted: no output was written (outputs appear only when complete); "
+            "run the same command again"
+        )
+    console.print(Text(_one_line(line)), soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, turning user errors into one line and a non-zero exit."""
+    """Entry point: run the app, turning user errors into one line and a non-zero exit: 2 for
+    bad input, 130 for Ctrl-C (with what was written), 1 for anything unexpected."""
     try:
-        app(args=argv, prog_name="pathsynth", standalone_mode=False)
+        rc = app(args=argv, prog_name="pathsynth", standalone_mode=False)
     except PathsynthError as exc:
         if _DEBUG:
             raise
-        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        _error(str(exc))
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        console.print("aborted")
+    except (typer.Abort, KeyboardInterrupt) as exc:
+        _interrupted(exc)
         sys.exit(130)
-    except KeyboardInterrupt:
-        console.print("interrupted")
-        sys.exit(130)
+    except OSError as exc:
+        if _DEBUG:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
+        sys.exit(2)
+    except RecursionError:
+        if _DEBUG:
+            raise
+        _error("the input is nested too deeply to be read")
+        sys.exit(2)
     except Exception as exc:  # click usage errors and the like
         import click
 
@@ -794,12 +955,11 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(exc.exit_code)
         if _DEBUG:
             raise
-        console.print(
-            f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-            highlight=False,
-            soft_wrap=True,
-        )
+        _error(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)")
         sys.exit(1)
+    # Without standalone mode, click returns typer.Exit's code instead of exiting with it.
+    if isinstance(rc, int) and rc != 0:
+        sys.exit(rc)
 
 
 __all__ = ["Path", "app", "main"]

@@ -8,6 +8,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from pathsynth._files import Staging, exclusive
+from pathsynth._io import MAX_REPORT_CHARS
+from pathsynth._options import validate_options
 from pathsynth.errors import PathsynthError
 from pathsynth.extraction._text import TrainingExample, files_sha256, read_examples
 from pathsynth.extraction.base import Extraction, Extractor
@@ -104,42 +107,68 @@ def train_student(
     paths = [data_path] if isinstance(data_path, str | Path) else list(data_path)
     if not paths:
         raise PathsynthError("give at least one --data file")
+    if "seed" in options:
+        raise PathsynthError("the seed of a student is --seed, not an option")
+    model_cls = student_options_model(kind)
+    config = validate_options(
+        model_cls, {"seed": seed, **options, **_train_overrides(kind, max_steps)}, f"{kind} student"
+    )
+    if epochs is not None:
+        config.epochs = max(1, int(epochs)) if kind == "fast" else float(epochs)
+    if kind == "fast" and base_model:
+        raise PathsynthError("--base-model is for --kind lora")
+    if kind == "lora" and not base_model:
+        raise PathsynthError("--kind lora needs --base-model DIR (a local causal LM)")
     examples = read_examples(paths, schema)
     extra = {
         "training_data": [str(p) for p in paths],
         "training_data_sha256": files_sha256(paths),
     }
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise PathsynthError(f"{out} is a file: give a folder for the student")
     if out.exists() and any(out.iterdir()) and student_kind(out) is None:
         raise PathsynthError(f"{out} exists and is not a student directory: choose another --out")
-    if kind == "fast":
-        from pathsynth.extraction.fast import FastConfig, train_fast
+    # One trainer per folder; the student is built aside and replaces the old one only whole.
+    with exclusive(out), Staging([out]) as staging:
+        built = staging.path(out)
+        if kind == "fast":
+            from pathsynth.extraction.fast import train_fast
 
-        if base_model:
-            raise PathsynthError("--base-model is for --kind lora")
-        cfg = FastConfig(seed=seed, **options)
-        if epochs is not None:
-            cfg.epochs = max(1, int(epochs))
-        model = train_fast(examples, schema, cfg, progress=progress)
-        model.save(out, manifest_extra=extra)
-    else:
-        from pathsynth.extraction.lora import LoraStudentConfig, train_lora
+            model = train_fast(examples, schema, config, progress=progress)
+            model.save(built, manifest_extra=extra)
+        else:
+            from pathsynth.extraction.lora import train_lora
 
-        if not base_model:
-            raise PathsynthError("--kind lora needs --base-model DIR (a local causal LM)")
-        lcfg = LoraStudentConfig(seed=seed, max_steps=max_steps, **options)
-        if epochs is not None:
-            lcfg.epochs = float(epochs)
-        train_lora(
-            examples,
-            base_model,
-            out,
-            schema=schema,
-            config=lcfg,
-            manifest_extra=extra,
-            progress=progress,
-        )
+            assert base_model is not None
+            train_lora(
+                examples,
+                base_model,
+                built,
+                schema=schema,
+                config=config,
+                manifest_extra=extra,
+                progress=progress,
+            )
     return dict(json.loads((out / "manifest.json").read_text("utf-8")))
+
+
+def _train_overrides(kind: str, max_steps: int) -> dict[str, Any]:
+    return {"max_steps": max_steps} if kind == "lora" else {}
+
+
+def student_options_model(kind: str) -> type:
+    """The options model of a student kind: :class:`FastConfig` or :class:`LoraStudentConfig`
+    (their fields are the options of ``student train`` and of a pipeline student)."""
+    if kind == "fast":
+        from pathsynth.extraction.fast import FastConfig
+
+        return FastConfig
+    if kind == "lora":
+        from pathsynth.extraction.lora import LoraStudentConfig
+
+        return LoraStudentConfig
+    raise PathsynthError(f"unknown student kind {kind!r}: choose fast or lora")
 
 
 def extract_file(
@@ -151,12 +180,14 @@ def extract_file(
     lang: Any = None,
     evidence: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    max_report_chars: int | None = MAX_REPORT_CHARS,
 ) -> int:
     """Run ``extractor`` over a reports file and write prediction lines (atomically); return
-    the number written. Each line is ``{"id","values"}`` plus ``"evidence"`` when known."""
+    the number written. Each line is ``{"id","values"}`` plus ``"evidence"`` when known. A
+    report longer than ``max_report_chars`` characters is refused before any work."""
     from pathsynth._io import read_reports, write_jsonl
 
-    reports = read_reports(input_path)
+    reports = read_reports(input_path, max_chars=max_report_chars)
     rows: list[dict[str, Any]] = []
     step = max(1, batch_size)
     for start in range(0, len(reports), step):
@@ -183,5 +214,6 @@ __all__ = [
     "load_extractor",
     "read_examples",
     "student_kind",
+    "student_options_model",
     "train_student",
 ]

@@ -91,9 +91,22 @@ def example_from_row(row: dict[str, Any], schema: Schema) -> TrainingExample | N
 def read_examples(paths: Sequence[str | Path], schema: Schema) -> list[TrainingExample]:
     """Training examples from one or more JSONL files (kept/generated reports or annotated gold)."""
     out: list[TrainingExample] = []
+    seen: dict[str, str] = {}
     for p in paths:
         n0 = len(out)
-        for row in iter_jsonl(p):
+        for i, row in enumerate(iter_jsonl(p), start=1):
+            rid = row.get("id")
+            if rid is None or isinstance(rid, dict | list) or str(rid) == "":
+                raise PathsynthError(f"{p}:{i}: a training report needs an 'id'")
+            text = row.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise PathsynthError(f"{p}:{i}: report {rid!r} has no text to learn from")
+            if str(rid) in seen:
+                raise PathsynthError(
+                    f"{p}:{i}: report id {rid!r} is already in {seen[str(rid)]}: a report "
+                    "trains the student once"
+                )
+            seen[str(rid)] = f"{p}"
             ex = example_from_row(row, schema)
             if ex is not None:
                 out.append(ex)

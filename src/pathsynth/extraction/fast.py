@@ -45,7 +45,7 @@ import numpy as np
 
 from pathsynth.errors import PathsynthError
 from pathsynth.evaluation.scoring import values_equal
-from pathsynth.extraction._manifest import read_manifest
+from pathsynth.extraction._manifest import read_manifest, write_manifest
 from pathsynth.extraction._text import Span, TrainingExample, fold, tokenize
 from pathsynth.extraction.base import Extraction
 from pathsynth.schema import Lang, Schema, Value, Variable, load_schema
@@ -664,7 +664,7 @@ class FastStudent:
             arrays[f"reader_{key}_coef"] = r.coef.astype(np.float32)
             arrays[f"reader_{key}_intercept"] = r.intercept.astype(np.float32)
             readers[key] = r.classes
-        from pathsynth._io import atomic_path, write_json
+        from pathsynth._io import atomic_path
 
         with atomic_path(out / "weights.npz") as tmp:
             with tmp.open("wb") as fh:
@@ -690,7 +690,7 @@ class FastStudent:
             **self.meta,
             **(manifest_extra or {}),
         }
-        write_json(out / "manifest.json", manifest)
+        write_manifest(out, manifest)
         return out
 
     @classmethod

@@ -21,7 +21,7 @@ from typing import Any
 
 from pathsynth.errors import MissingExtraError, PathsynthError
 from pathsynth.extraction._answer import answer_text, parse_answer
-from pathsynth.extraction._manifest import read_manifest
+from pathsynth.extraction._manifest import read_manifest, write_manifest
 from pathsynth.extraction._text import TrainingExample
 from pathsynth.extraction.base import Extraction
 from pathsynth.schema import Lang, Schema, load_schema
@@ -239,9 +239,7 @@ def train_lora(
         "train_loss": float(result.training_loss),
         **(manifest_extra or {}),
     }
-    from pathsynth._io import write_json
-
-    write_json(out / "manifest.json", manifest)
+    write_manifest(out, manifest)
     return out
 
 

@@ -83,7 +83,10 @@ def build_config(cls: type[ConfigT], options: Mapping[str, Any], kind: str) -> C
             known = ", ".join(sorted(names))
             raise PathsynthError(f"{kind} teachers have no option {key!r} (options: {known})")
         values[key] = _coerce(value, hints[key], key) if isinstance(value, str) else value
-    return cls(**values)
+    from pathsynth._options import validate_options
+
+    # The dataclass is the options model: types are checked, not just names.
+    return validate_options(cls, values, f"{kind} teacher")
 
 
 def messages_to_prompt(messages: list[dict[str, str]]) -> str:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -91,6 +92,38 @@ def parse_spec(spec: str) -> TeacherSpec:
     return TeacherSpec(kind, target, (), options, text)
 
 
+def options_model(kind: str) -> type | None:
+    """The options model of a backend (its fields are the ``?name=value`` options of a spec
+    and the keys of ``teacher_options``); ``None`` for the template teacher, which takes none."""
+    if kind == "openai":
+        from pathsynth.llm.openai_compat import OpenAIConfig
+
+        return OpenAIConfig
+    if kind == "transformers":
+        from pathsynth.llm.hf import TransformersConfig
+
+        return TransformersConfig
+    if kind == "llamacpp":
+        from pathsynth.llm.llamacpp import LlamaCppConfig
+
+        return LlamaCppConfig
+    return None
+
+
+def backend_config(spec: str | TeacherSpec, options: Mapping[str, Any] | None = None) -> Any:
+    """The validated options of the backend ``spec`` names: keyword ``options`` overridden by
+    the spec's own ``?`` options, checked against :func:`options_model` without loading any
+    model, so a bad option fails before a run starts; ``None`` for the template teacher."""
+    parsed = spec if isinstance(spec, TeacherSpec) else parse_spec(spec)
+    merged: dict[str, Any] = {**(options or {}), **parsed.options}
+    model = options_model(parsed.kind)
+    if model is None:
+        if merged:
+            raise PathsynthError(f"the template teacher takes no options ({', '.join(merged)})")
+        return None
+    return build_config(model, merged, parsed.kind)
+
+
 def make_generator(spec: str | TeacherSpec, **options: Any) -> TextGenerator:
     """Build the backend a spec names.
 
@@ -102,29 +135,24 @@ def make_generator(spec: str | TeacherSpec, **options: Any) -> TextGenerator:
     parsed = spec if isinstance(spec, TeacherSpec) else parse_spec(spec)
     schema = options.pop("schema", None)
     concurrency = options.pop("concurrency", None)
-    merged: dict[str, Any] = {**options, **parsed.options}
+    if parsed.kind == "openai" and concurrency is not None and "concurrency" not in parsed.options:
+        options["concurrency"] = concurrency
+    config = backend_config(parsed, options)
     if parsed.kind == "template":
         try:
             from pathsynth.llm.template import TemplateTeacher
         except ImportError as exc:
             raise PathsynthError(f"the template teacher is not available: {exc}") from None
-        if merged:
-            raise PathsynthError(f"the template teacher takes no options ({', '.join(merged)})")
         teacher: TextGenerator = TemplateTeacher(schema=schema)
         return teacher
     if parsed.kind == "openai":
-        from pathsynth.llm.openai_compat import OpenAIConfig, OpenAIGenerator
+        from pathsynth.llm.openai_compat import OpenAIGenerator
 
-        if concurrency is not None and "concurrency" not in parsed.options:
-            merged["concurrency"] = concurrency
-        config = build_config(OpenAIConfig, merged, "openai")
         return OpenAIGenerator(parsed.target, list(parsed.base_urls), config)
     if parsed.kind == "transformers":
-        from pathsynth.llm.hf import TransformersConfig, TransformersGenerator
+        from pathsynth.llm.hf import TransformersGenerator
 
-        return TransformersGenerator(
-            parsed.target, build_config(TransformersConfig, merged, "transformers")
-        )
-    from pathsynth.llm.llamacpp import LlamaCppConfig, LlamaCppGenerator
+        return TransformersGenerator(parsed.target, config)
+    from pathsynth.llm.llamacpp import LlamaCppGenerator
 
-    return LlamaCppGenerator(parsed.target, build_config(LlamaCppConfig, merged, "llamacpp"))
+    return LlamaCppGenerator(parsed.target, config)

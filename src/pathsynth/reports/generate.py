@@ -28,8 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
-from pathsynth.errors import PathsynthError
+from pathsynth._files import exclusive
+from pathsynth._options import validate_options
+from pathsynth.errors import Interrupted, PathsynthError
 from pathsynth.llm import (
     GenerationError,
     GenerationRequest,
@@ -37,7 +40,7 @@ from pathsynth.llm import (
     make_generator,
     parse_spec,
 )
-from pathsynth.llm.registry import slug_for_name
+from pathsynth.llm.registry import backend_config, slug_for_name
 from pathsynth.reports.prompts import PromptPack
 from pathsynth.schema import LANGS, Lang, Schema, Value, load_schema
 
@@ -198,8 +201,8 @@ def plan_jobs(
     """The reports of a run, in order. ``n`` reports in all (per teacher with ``per_teacher``);
     default one per record; records are reused, with a repeat suffix, when ``n`` exceeds them."""
     total = len(records) if n is None else n
-    if total < 0:
-        raise PathsynthError("--n must be positive")
+    if total < 1:
+        raise PathsynthError(f"--n must be at least 1, not {total}")
     jobs: list[Job] = []
     n_rec = len(records)
 
@@ -218,41 +221,81 @@ def plan_jobs(
     return jobs
 
 
-def existing_ids(path: Path) -> set[str]:
-    """Ids already in an output file; a torn last line (a killed writer) is truncated away."""
+_REPORT_LINE_START = b'{"id": '
+
+
+def existing_ids(
+    path: Path, *, lang: str | None = None, planned: set[str] | None = None
+) -> set[str]:
+    """Ids already in an output file, after checking it is a reports file this run may resume;
+    the file is only read. Every whole line must be a report (``id``, ``text``; the run's
+    ``lang`` when given) and, given the ``planned`` ids, at least one must be planned; an
+    unterminated last line must be the start of a report line (a killed writer's), else the
+    file is not ours and nothing of it is cut."""
     if not path.exists():
         return set()
+    if path.is_dir():
+        raise PathsynthError(f"--out {path} is a folder: give a file path")
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    tail = data[end:]
+
+    def foreign(why: str) -> PathsynthError:
+        return PathsynthError(
+            f"--out {path} is not a reports file of this run ({why}); nothing was changed: "
+            "give another --out or move the file away"
+        )
+
+    ids: set[str] = set()
+    for i, line in enumerate(data[:end].split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError):
+            raise foreign(f"line {i} is not a report line") from None
+        if (
+            not isinstance(row, dict)
+            or not isinstance(row.get("text"), str)
+            or isinstance(row.get("id"), dict | list | None)
+        ):
+            raise foreign(f"line {i} is not a report line")
+        if lang is not None and row.get("lang") != lang:
+            raise foreign(f"line {i} is a report in {row.get('lang')!r}, this run writes {lang!r}")
+        ids.add(str(row["id"]))
+    if tail.strip() and not tail.startswith(_REPORT_LINE_START):
+        raise foreign("its last line is not a report line")
+    if planned is not None and ids and not ids & planned:
+        raise foreign(f"none of its {len(ids)} reports is one this run writes")
+    return ids
+
+
+def _cut_torn_tail(path: Path) -> None:
+    """Cut the unterminated last line a killed writer leaves (checked by :func:`existing_ids`)."""
+    if not path.exists():
+        return
     with path.open("rb+") as fh:
         data = fh.read()
         end = data.rfind(b"\n") + 1
         if end < len(data):
             fh.truncate(end)
-            data = data[:end]
-    ids: set[str] = set()
-    for i, line in enumerate(data.split(b"\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            ids.add(str(row["id"]))
-        except (ValueError, KeyError, TypeError):
-            raise PathsynthError(
-                f"{path}:{i} is not a report line; move the file away or give another --out"
-            ) from None
-    return ids
 
 
 class _LineWriter:
     """Appends JSON lines with one write(2) each, so a kill never leaves half a line behind
-    a whole one; fsync at most every second, and at close."""
+    a whole one; fsync at most every second, and at close. The file is opened at the first
+    line, so a run that writes nothing leaves no empty file."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.path = path
+        self.fd: int | None = None
         self.last_sync = time.monotonic()
         self.dirty = False
 
     def write(self, row: dict[str, Any]) -> None:
+        if self.fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         data = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
         view = memoryview(data)
         while view:
@@ -265,9 +308,12 @@ class _LineWriter:
             self.dirty = False
 
     def close(self) -> None:
+        if self.fd is None:
+            return
         if self.dirty:
             os.fsync(self.fd)
         os.close(self.fd)
+        self.fd = None
 
 
 ProgressFn = Callable[[int, int], None]
@@ -416,6 +462,27 @@ def _slug(teacher: str | TextGenerator) -> str:
     return slug_for_name(getattr(teacher, "name", type(teacher).__name__))
 
 
+class GenerationOptions(BaseModel):
+    """Options of report generation (a teacher's ``options`` in the pipeline YAML; the
+    ``reports generate`` flags of the same names)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concurrency: int | None = Field(
+        None, ge=1, description="Requests in flight per teacher (default: 64 for servers)."
+    )
+    temperature: float | None = Field(
+        None, ge=0, le=5, description="Sampling temperature (default: the prompt pack's)."
+    )
+    max_tokens: int | None = Field(
+        None, ge=1, description="Longest report in tokens (default: the prompt pack's)."
+    )
+    teacher_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Backend options (the `?name=value` options of the teacher's SPEC).",
+    )
+
+
 def generate_reports(
     records: pd.DataFrame | str | Path,
     teachers: Sequence[str | TextGenerator],
@@ -437,19 +504,35 @@ def generate_reports(
 
     ``teachers`` are specs (``template``, ``openai:MODEL@URL``...) or ready generators; they
     share the records round-robin, or each writes every record with ``per_teacher``. ``n``
-    reports in all (per teacher with ``per_teacher``), default one per record. ``concurrency``
-    bounds the requests in flight per teacher (default: the backend's, 64 for servers).
-    ``prompts`` is a prompt pack folder (default: the built-in pack); ``temperature`` and
-    ``max_tokens`` override the pack's. ``progress``: True shows a rich progress bar on stderr;
-    a callable gets ``(done, total)``. Re-running with the same arguments resumes. Every
-    generator, ready ones included, is closed at the end (its connections belong to the run).
+    reports in all (per teacher with ``per_teacher``), default one per record. ``concurrency``,
+    ``temperature``, ``max_tokens`` and ``teacher_options`` are :class:`GenerationOptions`;
+    ``prompts`` is a prompt pack folder (default: the built-in pack). ``progress``: True shows
+    a rich progress bar on stderr; a callable gets ``(done, total)``.
+
+    Re-running with the same arguments resumes: an existing ``out_path`` must be a reports file
+    of this run (else it is refused untouched). The output is held under an exclusive lock, so
+    a second writer is refused. Every generator, ready ones included, is closed at the end (its
+    connections belong to the run). Ctrl-C raises :class:`~pathsynth.errors.Interrupted`
+    saying what was written.
     """
     if lang not in LANGS:
         raise PathsynthError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
     if not teachers:
         raise PathsynthError("give at least one --teacher")
-    if concurrency is not None and concurrency < 1:
-        raise PathsynthError("--concurrency must be at least 1")
+    opts = validate_options(
+        GenerationOptions,
+        {
+            k: v
+            for k, v in (
+                ("concurrency", concurrency),
+                ("temperature", temperature),
+                ("max_tokens", max_tokens),
+                ("teacher_options", teacher_options),
+            )
+            if v is not None
+        },
+        "generation",
+    )
     sch = schema if isinstance(schema, Schema) else load_schema(schema or "breast13")
     out = Path(out_path)
     slugs = [_slug(t) for t in teachers]
@@ -459,56 +542,66 @@ def generate_reports(
             f"teacher {sorted(dup)[0]!r} is given twice; list several servers of one model in "
             "one spec: openai:MODEL@URL1,URL2"
         )
+    for t in teachers:
+        if isinstance(t, str) and parse_spec(t).kind != "template":
+            backend_config(t, opts.teacher_options)  # a bad option fails before any work
     rows = _records(records, sch)
     jobs = plan_jobs(rows, slugs, lang, n=n, seed=seed, per_teacher=per_teacher)
     need_pack = any(not (isinstance(t, str) and parse_spec(t).kind == "template") for t in teachers)
     pack = PromptPack.load(lang, sch, prompts) if need_pack else None
-    done_ids = existing_ids(out)
 
-    generators: list[TextGenerator] = []
-    started = False
-    try:
-        for t in teachers:
-            if isinstance(t, str):
-                # Backend options are for model teachers; the grammar takes none.
-                is_template = parse_spec(t).kind == "template"
-                options = {} if is_template else dict(teacher_options or {})
-                if concurrency is not None and not is_template:
-                    options["concurrency"] = concurrency
-                generators.append(make_generator(t, schema=sch, **options))
-            else:
-                generators.append(t)
-        summaries = [TeacherSummary(g.name) for g in generators]
-        pending: list[list[Job]] = [[] for _ in generators]
-        for job in jobs:
-            summaries[job.teacher].planned += 1
-            if job.report_id in done_ids:
-                summaries[job.teacher].skipped += 1
-            else:
-                pending[job.teacher].append(job)
-        summary = GenerationSummary(out, lang, summaries)
-        writer = _LineWriter(out)
+    with exclusive(out):
+        done_ids = existing_ids(out, lang=lang, planned={j.report_id for j in jobs})
+        generators: list[TextGenerator] = []
+        started = False
         try:
-            started = True  # from here the run's own loop closes the generators
-            asyncio.run(
-                _generate(
-                    generators,
-                    pending,
-                    summary,
-                    pack,
-                    lang,
-                    writer,
-                    concurrency,
-                    temperature,
-                    max_tokens,
-                    progress,
+            for t in teachers:
+                if isinstance(t, str):
+                    # Backend options are for model teachers; the grammar takes none.
+                    is_template = parse_spec(t).kind == "template"
+                    options = {} if is_template else dict(opts.teacher_options)
+                    if opts.concurrency is not None and not is_template:
+                        options["concurrency"] = opts.concurrency
+                    generators.append(make_generator(t, schema=sch, **options))
+                else:
+                    generators.append(t)
+            summaries = [TeacherSummary(g.name) for g in generators]
+            pending: list[list[Job]] = [[] for _ in generators]
+            for job in jobs:
+                summaries[job.teacher].planned += 1
+                if job.report_id in done_ids:
+                    summaries[job.teacher].skipped += 1
+                else:
+                    pending[job.teacher].append(job)
+            summary = GenerationSummary(out, lang, summaries)
+            _cut_torn_tail(out)
+            writer = _LineWriter(out)
+            try:
+                started = True  # from here the run's own loop closes the generators
+                asyncio.run(
+                    _generate(
+                        generators,
+                        pending,
+                        summary,
+                        pack,
+                        lang,
+                        writer,
+                        opts.concurrency,
+                        opts.temperature,
+                        opts.max_tokens,
+                        progress,
+                    )
                 )
-            )
+            except KeyboardInterrupt:
+                raise Interrupted(
+                    f"{summary.written} reports written to {out} "
+                    f"({summary.written + summary.skipped} of {len(jobs)} done)"
+                ) from None
+            finally:
+                writer.close()
         finally:
-            writer.close()
-    finally:
-        if generators and not started:
-            asyncio.run(_close(generators))
+            if generators and not started:
+                asyncio.run(_close(generators))
     return summary
 
 
@@ -644,6 +737,7 @@ class _Reporter:
 
 
 __all__ = [
+    "GenerationOptions",
     "GenerationSummary",
     "Job",
     "TeacherSummary",

@@ -123,7 +123,7 @@ def test_rerun_skips_what_is_written_and_cuts_a_torn_line(
 def test_existing_ids_rejects_a_corrupt_middle_line(tmp_path: Path) -> None:
     out = tmp_path / "r.jsonl"
     out.write_text('{"id": "a", "text": ""}\nnot json\n{"id": "b", "text": ""}\n')
-    with pytest.raises(PathsynthError, match=r"r.jsonl:2"):
+    with pytest.raises(PathsynthError, match=r"r.jsonl is not a reports file.*line 2"):
         existing_ids(out)
 
 
