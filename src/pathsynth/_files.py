@@ -175,8 +175,10 @@ class Staging:
     on success everything written there (side files such as ``PATH.sha256`` too) replaces
     what sits beside it; on failure nothing is left, not even the folders made for it."""
 
-    def __init__(self, targets: Iterable[Path]) -> None:
+    def __init__(self, targets: Iterable[Path], *, commit: bool = True) -> None:
         self.targets = [Path(t) for t in targets]
+        #: False: a dry build (e.g. a secondary process of a multi-GPU training), never moved
+        self.commit = commit
         self._stages: dict[Path, Path] = {}
         self._created: list[Path] = []
 
@@ -219,7 +221,7 @@ class Staging:
             shutil.rmtree(stage, ignore_errors=True)
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
+        if exc_type is None and self.commit:
             self._commit()
         else:
             self._discard()

@@ -172,8 +172,9 @@ def load_yaml(text: str, source: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise PathsynthError(f"{source}:{where} {problem}") from None
+        problem = getattr(exc, "problem", None)
+        detail = f" ({problem})" if problem else ""
+        raise PathsynthError(f"{source}:{where} not valid YAML{detail}") from None
     except RecursionError:
         raise PathsynthError(f"{source}: nested too deeply") from None
     finally:

@@ -679,6 +679,11 @@ def student_train(
             if kind != "lora":
                 raise PathsynthError(f"--{name.replace('_', '-')} is for --kind lora")
             options[name] = value
+    # The flags win over the same names given as --option.
+    if epochs is not None:
+        options["epochs"] = epochs
+    if max_steps != -1:
+        options["max_steps"] = max_steps
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -698,9 +703,7 @@ def student_train(
             out,
             schema=load_schema(schema_name),
             seed=seed,
-            epochs=epochs,
             base_model=base_model,
-            max_steps=max_steps,
             progress=progress,
             **options,
         )
@@ -871,7 +874,7 @@ def run_cmd(
     from pathsynth.pipeline import load_config, run
 
     cfg = load_config(config, output=str(out.resolve()) if out else None, seed=seed)
-    report = run(cfg, force=force, console=console)
+    report = run(cfg, force=force, console=console, config_path=config)
     print(f"report: {report}")
 
 

@@ -3,7 +3,9 @@ how to load one from a spec, and how to train the students."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -130,7 +132,12 @@ def train_student(
     if out.exists() and any(out.iterdir()) and student_kind(out) is None:
         raise PathsynthError(f"{out} exists and is not a student directory: choose another --out")
     # One trainer per folder; the student is built aside and replaces the old one only whole.
-    with exclusive(out), Staging([out]) as staging:
+    # Under `accelerate launch`, the first process saves; the others' copies are dropped.
+    main = int(os.environ.get("RANK", "0")) == 0
+    with (
+        exclusive(out) if main else contextlib.nullcontext(),
+        Staging([out], commit=main) as staging,
+    ):
         built = staging.path(out)
         if kind == "fast":
             from pathsynth.extraction.fast import train_fast
@@ -150,7 +157,8 @@ def train_student(
                 manifest_extra=extra,
                 progress=progress,
             )
-    return dict(json.loads((out / "manifest.json").read_text("utf-8")))
+        manifest = dict(json.loads((built / "manifest.json").read_text("utf-8")))
+    return manifest
 
 
 def _train_overrides(kind: str, max_steps: int) -> dict[str, Any]:

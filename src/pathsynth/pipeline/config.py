@@ -13,7 +13,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pathsynth.errors import PathsynthError
+from pathsynth.errors import PathsynthError, redact
+from pathsynth.reports.generate import GenerationOptions
 
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -75,7 +76,8 @@ class TabularConfig(_Section):
     )
     params: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
-        description="Hyper-parameters per synthesizer, e.g. `{ctgan: {epochs: 50}}`.",
+        description="Hyper-parameters per synthesizer, e.g. `{ctgan: {epochs: 50}}`, checked "
+        "against each synthesizer's parameters at load.",
     )
     delta: float | None = Field(
         None, gt=0, lt=1, description="DP δ of the DP synthesizers; default: the library's."
@@ -114,10 +116,11 @@ class TeacherConfig(_Section):
     prompt_pack: Path | None = Field(
         None, description="Prompt pack folder; default: the built-in pack of the language."
     )
-    options: dict[str, Any] = Field(
-        default_factory=dict,
+    options: GenerationOptions = Field(
+        default_factory=lambda: GenerationOptions.model_validate({}),
         description="Options of report generation: `concurrency` (requests in flight), "
-        "`temperature`, `max_tokens`, `teacher_options` (backend options).",
+        "`temperature`, `max_tokens`, `teacher_options` (backend options, checked against the "
+        "backend's options model at load).",
     )
 
 
@@ -156,7 +159,7 @@ class FilterConfig(_Section):
     )
     options: dict[str, Any] = Field(
         default_factory=dict,
-        description="Extra keyword options of the filter (thresholds...).",
+        description="Extra options of the filter (fields of `FilterConfig`: thresholds...).",
     )
 
 
@@ -180,7 +183,8 @@ class StudentConfig(_Section):
     )
     options: dict[str, Any] = Field(
         default_factory=dict,
-        description="Extra keyword options of training (epochs, learning rate, batch size...).",
+        description="Options of training: fields of the kind's options model (`FastConfig`, "
+        "`LoraStudentConfig`: epochs, learning rate, batch size...), checked at load.",
     )
     processes: int = Field(
         1,
@@ -382,8 +386,60 @@ def _resolve(cfg: PipelineConfig, base: Path) -> PipelineConfig:
     return cfg
 
 
+def check_components(cfg: PipelineConfig) -> None:
+    """Check every component's options against the component's own options model, before any
+    stage runs: teacher specs and backend options, synthesizer names and parameters, filter
+    options, student options, baseline options. The first problem is a one-line error."""
+    from pathsynth._options import validate_options
+    from pathsynth.llm.registry import backend_config, parse_spec
+
+    for i, t in enumerate(cfg.teachers.teachers):
+        where = f"teachers.teachers[{i}] ({t.name})"
+        try:
+            backend_config(t.spec, t.options.teacher_options)
+        except PathsynthError as exc:
+            raise PathsynthError(f"{where}: {exc}") from None
+    try:
+        from pathsynth.tabular.registry import SYNTHESIZERS
+    except ImportError:  # the tabular extra is absent: the tabular stage says so itself
+        SYNTHESIZERS = {}
+    if SYNTHESIZERS:
+        for name in [*cfg.tabular.synthesizers, *cfg.tabular.params]:
+            if name not in SYNTHESIZERS:
+                raise PathsynthError(
+                    f"tabular: unknown synthesizer {name!r} (choose from {', '.join(SYNTHESIZERS)})"
+                )
+        for name, params in cfg.tabular.params.items():
+            validate_options(SYNTHESIZERS[name].params_class, params, f"tabular.params.{name}")
+    from pathsynth.reports.filter import FilterConfig as ReportFilter
+
+    for reserved in ("judge", "seed"):
+        if reserved in cfg.filter.options:
+            raise PathsynthError(f"filter.options: {reserved!r} is set by the config, not here")
+    validate_options(ReportFilter, cfg.filter.options, "filter.options")
+    from pathsynth.extraction import student_options_model
+
+    for i, st in enumerate(cfg.students):
+        if "seed" in st.options:
+            raise PathsynthError(f"students[{i}] ({st.name}).options: the seed is the run's `seed`")
+        validate_options(
+            student_options_model(st.kind), st.options, f"students[{i}] ({st.name}).options"
+        )
+    for i, b in enumerate(cfg.baselines):
+        where = f"baselines[{i}] ({b.name})"
+        if b.spec.strip() == "rules":
+            if b.options:
+                raise PathsynthError(f"{where}: the rules extractor takes no options")
+        elif b.spec.strip().startswith(("openai:", "transformers:", "llamacpp:")):
+            try:
+                backend_config(parse_spec(b.spec), b.options)
+            except PathsynthError as exc:
+                raise PathsynthError(f"{where}: {exc}") from None
+
+
 def parse_config(data: Any, *, source: str = "config", base: Path | None = None) -> PipelineConfig:
-    """Validate a config mapping; relative paths are resolved against ``base`` when given."""
+    """Validate a config mapping (its sections and every component's options); relative paths
+    are resolved against ``base`` when given."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -392,20 +448,28 @@ def parse_config(data: Any, *, source: str = "config", base: Path | None = None)
         cfg = PipelineConfig.model_validate(data)
     except ValidationError as exc:
         raise _one_line(exc, source) from None
+    try:
+        check_components(cfg)
+    except PathsynthError as exc:
+        raise PathsynthError(f"{source}: {exc}") from None
     return _resolve(cfg, base) if base is not None else cfg
 
 
 def load_config(path: str | Path, **overrides: Any) -> PipelineConfig:
-    """Read and validate a config YAML file; ``overrides`` replace top-level keys."""
+    """Read and validate a config YAML file; ``overrides`` replace top-level keys. YAML aliases
+    may not expand past a small bound (see :func:`pathsynth._io.load_yaml`)."""
+    from pathsynth._io import load_yaml
+
     p = Path(path)
+    if p.is_dir():
+        raise PathsynthError(f"{p} is a folder: give the config YAML file")
     if not p.is_file():
         raise PathsynthError(f"config file not found: {p}")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise PathsynthError(f"{p}:{where} not valid YAML") from None
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise PathsynthError(f"{p} is not UTF-8: re-save it as UTF-8") from None
+    data = load_yaml(text, str(p))
     if isinstance(data, dict):
         data.update({k: v for k, v in overrides.items() if v is not None})
     return parse_config(data, source=str(p), base=p.resolve().parent)
@@ -414,12 +478,18 @@ def load_config(path: str | Path, **overrides: Any) -> PipelineConfig:
 def dump_config(cfg: PipelineConfig) -> str:
     """The config as YAML (every option, defaults included), as copied into the run folder."""
     data = cfg.model_dump(mode="json", by_alias=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    # The copy is kept and shown in the report: no key or password of a server URL in it.
+    return redact(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
 
 def _type_name(annotation: Any) -> str:
     text = str(annotation)
-    for prefix in ("typing.", "pathlib.", "pathsynth.pipeline.config."):
+    for prefix in (
+        "typing.",
+        "pathlib.",
+        "pathsynth.pipeline.config.",
+        "pathsynth.reports.generate.",
+    ):
         text = text.replace(prefix, "")
     # A pipe would split the markdown table cell.
     return text.replace("<class '", "").replace("'>", "").replace(" | ", " or ")
@@ -433,6 +503,7 @@ def config_reference() -> str:
         ("tabular", TabularConfig),
         ("teachers", TeachersConfig),
         ("teachers.teachers[]", TeacherConfig),
+        ("teachers.teachers[].options", GenerationOptions),
         ("filter", FilterConfig),
         ("students[]", StudentConfig),
         ("baselines[]", BaselineConfig),
@@ -472,6 +543,7 @@ __all__ = [
     "TabularConfig",
     "TeacherConfig",
     "TeachersConfig",
+    "check_components",
     "config_reference",
     "dump_config",
     "load_config",

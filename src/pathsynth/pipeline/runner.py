@@ -8,11 +8,33 @@ from typing import Any
 
 from rich.console import Console
 
+from pathsynth._files import CommandFiles, exclusive
 from pathsynth._io import write_json
+from pathsynth.errors import Interrupted
 from pathsynth.pipeline.artifacts import RunFolder
 from pathsynth.pipeline.config import PipelineConfig, dump_config, parse_config
 from pathsynth.pipeline.stages import Stages
 from pathsynth.schema import Lang, load_schema
+
+
+def run_files(config: PipelineConfig, config_path: Path | None = None) -> CommandFiles:
+    """The files a run reads (the config and every path in it) and the folder it writes."""
+    schema = Path(config.schema_name)
+    base = [s.base_model for s in config.students if s.base_model and Path(s.base_model).exists()]
+    return CommandFiles(
+        reads={
+            "CONFIG": config_path,
+            "schema": schema if schema.suffix in (".yaml", ".yml") else None,
+            "cohort.path": config.cohort.path,
+            "filter.real_reports": config.filter.real_reports,
+            "prompt_pack": [t.prompt_pack for t in config.teachers.teachers if t.prompt_pack],
+            "evaluation reports": [e.reports for e in config.evaluation if e.reports],
+            "evaluation gold": [e.gold for e in config.evaluation if e.gold],
+            "base_model": base,
+        },
+        writes={"output": config.output},
+        folders=frozenset({"output"}),
+    )
 
 
 def run(
@@ -20,20 +42,45 @@ def run(
     *,
     force: bool = False,
     console: Console | None = None,
+    config_path: Path | None = None,
 ) -> Path:
     """Run the experiment described by ``config``; return the path of ``report.html``.
 
     Stages whose inputs and options did not change since the last run in the same output
     folder are skipped, so an interrupted run resumes where it stopped. ``force`` re-runs all.
+    The files of the run are checked first (no input inside the output folder...), and the
+    folder is held under an exclusive lock: a second run on it is refused.
     """
+    run_files(config, config_path).check()
+    with exclusive(config.output):
+        return _run(config, force=force, console=console)
+
+
+def _run(config: PipelineConfig, *, force: bool, console: Console | None) -> Path:
     from pathsynth.pipeline.report import write_report
 
-    con = console or Console(stderr=True)
+    con = console or Console(stderr=True, emoji=False)
     schema = load_schema(config.schema_name)
     folder = RunFolder(config.output)
     folder.write_config(dump_config(config))
     folder.write_versions()
     stages = Stages(config, folder, schema, con, force=force)
+    try:
+        return _stages(config, folder, schema, stages, write_report)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"stopped in stage {stages.current or 'setup'}; the finished stages are kept in "
+            f"{config.output}"
+        ) from None
+
+
+def _stages(
+    config: PipelineConfig,
+    folder: RunFolder,
+    schema: Any,
+    stages: Stages,
+    write_report: Any,
+) -> Path:
     start = time.perf_counter()
 
     cohort = stages.cohort()

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pathsynth._io import iter_jsonl, read_jsonl, read_reports, write_json, write_jsonl
-from pathsynth.errors import PathsynthError
+from pathsynth.errors import PathsynthError, redact
 from pathsynth.pipeline.artifacts import RETRY, RunFolder
 from pathsynth.pipeline.config import (
     BaselineConfig,
@@ -29,6 +30,18 @@ from pathsynth.pipeline.config import (
     PipelineConfig,
     StudentConfig,
     TeacherConfig,
+)
+from pathsynth.pipeline.summaries import (
+    CohortSummary,
+    EvalSetSummary,
+    EvaluateSummary,
+    FilterStageSummary,
+    GenerateSummary,
+    MixSummary,
+    PredictSummary,
+    RecordsSummary,
+    StageSummary,
+    TrainSummary,
 )
 from pathsynth.schema import Schema
 
@@ -55,23 +68,6 @@ def need(module: str, attr: str, *more_modules: str) -> Any:
     raise StageUnavailable(f"{module}.{attr} is not available in this installation")
 
 
-def _jsonable(obj: Any) -> Any:
-    """A stage function's summary as plain JSON data (dataclasses, pydantic, dicts)."""
-    if obj is None:
-        return {}
-    if hasattr(obj, "to_dict"):
-        obj = obj.to_dict()
-    elif hasattr(obj, "as_dict"):
-        obj = obj.as_dict()
-    elif hasattr(obj, "model_dump"):
-        obj = obj.model_dump(mode="json")
-    elif hasattr(obj, "__dataclass_fields__"):
-        import dataclasses
-
-        obj = dataclasses.asdict(obj)
-    return json.loads(json.dumps(obj, default=str))
-
-
 def _read_frame(path: Path, schema: Schema) -> Any:
     read_records = need("pathsynth.cohort", "read_records")
     return read_records(path, schema).frame
@@ -95,6 +91,8 @@ class Stages:
         self.console = console
         self.force = force
         self.notes: list[str] = []
+        #: the stage running now (named when a run is interrupted)
+        self.current = ""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -104,20 +102,27 @@ class Stages:
         config: Any,
         inputs: Sequence[Path],
         outputs: Sequence[str],
-        fn: Callable[[], dict[str, Any] | None],
+        fn: Callable[[], StageSummary | dict[str, Any]],
     ) -> dict[str, Any]:
-        self.console.print(f"[bold]▶ {name}[/]", highlight=False)
+        self.console.print(f"[bold]▶ {escape(name)}[/]", highlight=False)
+        self.current = name
+
+        def summarised() -> dict[str, Any]:
+            out = fn()
+            return out.to_dict() if isinstance(out, StageSummary) else out
+
         rec = self.run.run_stage(
-            name, config=config, inputs=inputs, outputs=outputs, fn=fn, force=self.force
+            name, config=config, inputs=inputs, outputs=outputs, fn=summarised, force=self.force
         )
         verb = "unchanged, skipped" if rec.skipped else f"{rec.seconds:.1f} s"
-        self.console.print(f"  [green]✓[/] {name} ({verb})", highlight=False)
+        self.console.print(f"  [green]✓[/] {escape(name)} ({verb})", highlight=False)
         return rec.summary
 
     def note(self, text: str) -> None:
-        """A visible note: printed now, listed in the report."""
+        """A visible note: printed now, listed in the report (secrets redacted)."""
+        text = redact(text)
         self.notes.append(text)
-        self.console.print(f"  [yellow]note:[/] {text}", highlight=False)
+        self.console.print(f"  [yellow]note:[/] {escape(text)}", highlight=False)
 
     def _schema_inputs(self) -> list[Path]:
         p = Path(self.cfg.schema_name)
@@ -143,20 +148,19 @@ class Stages:
         outputs = [out] + ([flags] if c.path is not None and c.complete else [])
         inputs = [*self._schema_inputs(), *([c.path] if c.path is not None else [])]
 
-        def fn() -> dict[str, Any]:
+        def fn() -> CohortSummary:
             write_records = need("pathsynth.cohort", "write_records")
-            summary: dict[str, Any] = {}
             if c.path is None:
                 simulate = need("pathsynth.cohort", "simulate_cohort")
                 frame = simulate(c.simulate, self.cfg.seed, self.schema)
-                summary.update(source="simulated", n=len(frame))
+                summary = CohortSummary(source="simulated", n=len(frame))
             else:
                 read_records = need("pathsynth.cohort", "read_records")
                 recs = read_records(
                     c.path, self.schema, normalize=c.normalize, blank_invalid=c.blank_invalid
                 )
                 frame = recs.frame
-                summary.update(
+                summary = CohortSummary(
                     source=str(c.path),
                     n=len(frame),
                     normalized_cells=len(recs.changes),
@@ -165,7 +169,7 @@ class Stages:
                 if c.complete:
                     complete = need("pathsynth.cohort", "complete_cohort")
                     frame, filled = complete(frame, self.cfg.seed, self.schema)
-                    summary["completed_cells"] = {
+                    summary.completed_cells = {
                         k: int(filled[k].sum()) for k in self.schema.keys if k in filled
                     }
                     filled = filled.copy()
@@ -265,7 +269,7 @@ class Stages:
         tc = self.cfg.teachers
         outputs = {t.name: f"records/{t.name}.csv" for t in tc.teachers}
 
-        def fn() -> dict[str, Any]:
+        def fn() -> RecordsSummary:
             frame = _read_frame(source, self.schema)
             write_records = need("pathsynth.cohort", "write_records")
             order = list(range(len(frame)))
@@ -297,7 +301,7 @@ class Stages:
                 )
             for name, rows in plan.items():
                 write_records(frame.iloc[rows].reset_index(drop=True), self.run.path(outputs[name]))
-            return {"source": source_name, "records": {k: len(v) for k, v in plan.items()}}
+            return RecordsSummary(source=source_name, records={k: len(v) for k, v in plan.items()})
 
         self._stage(
             "records",
@@ -319,7 +323,7 @@ class Stages:
         if teacher.prompt_pack is not None:
             inputs.append(teacher.prompt_pack)
 
-        def fn() -> dict[str, Any]:
+        def fn() -> GenerateSummary:
             generate_reports = need("pathsynth.reports.generate", "generate_reports")
             frame = _read_frame(records, self.schema)
             summary = generate_reports(
@@ -332,9 +336,11 @@ class Stages:
                 schema=self.schema,
                 prompts=teacher.prompt_pack,
                 progress=True,
-                **teacher.options,
+                **teacher.options.model_dump(exclude_none=True),
             )
-            return {"generation": _jsonable(summary), **_report_stats(self.run.path(out))}
+            return GenerateSummary(
+                generation=summary.to_dict(), **_report_stats(self.run.path(out))
+            )
 
         return self._stage_path(
             f"generate:{teacher.name}",
@@ -350,7 +356,7 @@ class Stages:
         config: Any,
         inputs: Sequence[Path],
         out: str,
-        fn: Callable[[], dict[str, Any] | None],
+        fn: Callable[[], StageSummary | dict[str, Any]],
         extra_outputs: Sequence[str] = (),
     ) -> Path:
         self._stage(name, config, inputs, [out, *extra_outputs], fn)
@@ -367,12 +373,12 @@ class Stages:
         if f.real_reports is not None:
             inputs.append(f.real_reports)
 
-        def fn() -> dict[str, Any]:
+        def fn() -> FilterStageSummary:
             if not f.enabled:
                 shutil.copyfile(reports, self.run.path(kept))
                 write_jsonl(self.run.path(rejected), [])
                 n = sum(1 for _ in iter_jsonl(reports))
-                return {"enabled": False, "kept": n, "rejected": 0}
+                return FilterStageSummary(enabled=False, kept=n, rejected=0)
             filter_reports = need("pathsynth.reports.filter", "filter_reports")
             summary = filter_reports(
                 reports,
@@ -383,12 +389,11 @@ class Stages:
                 schema=self.schema,
                 **f.options,
             )
-            out = _jsonable(summary)
-            if not isinstance(out, dict):
-                out = {"summary": out}
-            out.setdefault("kept", sum(1 for _ in iter_jsonl(self.run.path(kept))))
-            out.setdefault("rejected", sum(1 for _ in iter_jsonl(self.run.path(rejected))))
-            return out
+            return FilterStageSummary(
+                kept=sum(1 for _ in iter_jsonl(self.run.path(kept))),
+                rejected=sum(1 for _ in iter_jsonl(self.run.path(rejected))),
+                **summary.to_dict(),
+            )
 
         return self._stage_path(
             f"filter:{teacher.name}",
@@ -406,7 +411,7 @@ class Stages:
     ) -> Path:
         """Kept reports of ``names`` in one file (drawn down to ``cap`` with the run's seed)."""
 
-        def fn() -> dict[str, Any]:
+        def fn() -> MixSummary:
             rows = [row for n in names for row in iter_jsonl(kept[n])]
             if cap is not None and len(rows) > cap:
                 rows = random.Random(self.cfg.seed).sample(rows, cap)
@@ -416,7 +421,7 @@ class Stages:
                     "them all (see filtered/*.rejected.jsonl)"
                 )
             write_jsonl(self.run.path(out), rows)
-            return {"reports": len(rows), "teachers": list(names)}
+            return MixSummary(reports=len(rows), teachers=list(names))
 
         return self._stage_path(
             f"mix:{Path(out).stem}",
@@ -430,10 +435,10 @@ class Stages:
         """Train one student; ``None`` (with a note) when its trainer is unavailable."""
         out = f"models/{student.name}"
 
-        def fn() -> dict[str, Any]:
+        def fn() -> TrainSummary:
             train_student = need("pathsynth.extraction", "train_student")
             if student.processes > 1:
-                return self._train_launched(student, data, self.run.path(out))
+                return _train_summary(self._train_launched(student, data, self.run.path(out)))
             with self._progress() as bar:
                 task = bar.add_task(f"training {student.name}", total=1.0)
 
@@ -450,9 +455,7 @@ class Stages:
                     progress=progress,
                     **student.options,
                 )
-            got = _jsonable(manifest)
-            # The student's own manifest is in its folder; keep the scalars here.
-            return {k: v for k, v in got.items() if isinstance(v, str | int | float | bool)}
+            return _train_summary(manifest)
 
         try:
             return self._stage_path(
@@ -467,27 +470,13 @@ class Stages:
             return None
 
     def _train_launched(self, student: StudentConfig, data: Path, out: Path) -> dict[str, Any]:
-        """Train on several GPUs: `pathsynth student train` under `accelerate launch`."""
-        import shutil
+        """Train on several GPUs: `pathsynth student train` under `accelerate launch`, given
+        the run's schema and every option of the student (checked at load against the same
+        options model that `student train --option` is checked against)."""
         import subprocess
-        import sys
 
-        script = shutil.which("pathsynth") or str(Path(sys.executable).parent / "pathsynth")
-        cmd = [
-            sys.executable, "-m", "accelerate.commands.launch",
-            "--num_processes", str(student.processes),
-            script, "student", "train",
-            "--data", str(data), "--kind", student.kind, "--out", str(out),
-            "--seed", str(self.cfg.seed),
-        ]  # fmt: skip
-        if student.base_model is not None:
-            cmd += ["--base-model", student.base_model]
-        if student.options:
-            self.note(
-                f"student {student.name}: options {sorted(student.options)} are not passed to "
-                "`accelerate launch` (set them as `pathsynth student train` flags instead)"
-            )
-        self.console.print(f"  $ {' '.join(cmd)}", highlight=False)
+        cmd = launch_command(student, data, out, self.cfg.seed, self.cfg.schema_name)
+        self.console.print(f"  $ {escape(' '.join(cmd))}", highlight=False)
         done = subprocess.run(cmd, check=False)
         if done.returncode != 0:
             raise PathsynthError(
@@ -518,7 +507,7 @@ class Stages:
             assert es.reports is not None
             inputs = [es.reports, *([es.gold] if es.gold is not None else [])]
 
-        def fn() -> dict[str, Any]:
+        def fn() -> EvalSetSummary:
             if es.teacher is not None:
                 rows = read_jsonl(src)
                 reports = [{"id": r["id"], "text": r["text"]} for r in rows]
@@ -547,7 +536,7 @@ class Stages:
                 raise PathsynthError(f"evaluation set {es.name} holds no report")
             write_jsonl(self.run.path(base, "reports.jsonl"), reports)
             write_jsonl(self.run.path(base, "gold.jsonl"), gold)
-            return {"reports": len(reports), "origin": origin}
+            return EvalSetSummary(reports=len(reports), origin=origin)
 
         self._stage(
             f"evalset:{es.name}",
@@ -579,7 +568,7 @@ class Stages:
         if examples is not None and shots:
             inputs.append(examples)
 
-        def fn() -> dict[str, Any]:
+        def fn() -> PredictSummary:
             load_extractor = need("pathsynth.extraction", "load_extractor")
             extract_file = need("pathsynth.extraction", "extract_file")
             extractor = load_extractor(
@@ -604,7 +593,7 @@ class Stages:
                     lang=lang,
                     progress=progress,
                 )
-            return {"predictions": n}
+            return PredictSummary(predictions=n)
 
         try:
             return self._stage_path(
@@ -625,7 +614,7 @@ class Stages:
             self.note(f"no system could be scored on {es.name}")
             return None
 
-        def fn() -> dict[str, Any]:
+        def fn() -> EvaluateSummary:
             evaluate = need("pathsynth.evaluation", "evaluate")
             result = evaluate(
                 read_jsonl(set_dir / "gold.jsonl"),
@@ -637,10 +626,10 @@ class Stages:
 
             write_text_atomic(self.run.path(f"{base}.md"), result.to_markdown())
             result.plot(self.run.path(f"{base}_f1.png"))
-            return {
-                "reports": result.n_reports,
-                "f1": {s.name: round(s.total.f1, 4) for s in result.systems},
-            }
+            return EvaluateSummary(
+                reports=result.n_reports,
+                f1={s.name: round(s.total.f1, 4) for s in result.systems},
+            )
 
         self._stage(
             f"evaluate:{es.name}",
@@ -660,6 +649,35 @@ class Stages:
         return out
 
 
+def launch_command(
+    student: StudentConfig, data: Path, out: Path, seed: int, schema: str
+) -> list[str]:
+    """The `accelerate launch ... pathsynth student train ...` command of a multi-GPU student:
+    the schema and every option travel as flags (`--option NAME=JSON`)."""
+    import sys
+
+    script = shutil.which("pathsynth") or str(Path(sys.executable).parent / "pathsynth")
+    cmd = [
+        sys.executable, "-m", "accelerate.commands.launch",
+        "--num_processes", str(student.processes),
+        script, "student", "train",
+        "--data", str(data), "--kind", student.kind, "--out", str(out),
+        "--seed", str(seed), "--schema", schema,
+    ]  # fmt: skip
+    if student.base_model is not None:
+        cmd += ["--base-model", student.base_model]
+    for name, value in sorted(student.options.items()):
+        cmd += ["--option", f"{name}={json.dumps(value)}"]
+    return cmd
+
+
+def _train_summary(manifest: dict[str, Any]) -> TrainSummary:
+    """The scalar fields of a student's manifest (its own manifest stays in its folder)."""
+    scalars = {k: v for k, v in manifest.items() if isinstance(v, str | int | float | bool)}
+    scalars.setdefault("kind", "unknown")
+    return TrainSummary(**scalars)
+
+
 def _report_stats(path: Path) -> dict[str, Any]:
     """Count and length of the reports in a file."""
     n = 0
@@ -676,4 +694,4 @@ def _report_stats(path: Path) -> dict[str, Any]:
     }
 
 
-__all__ = ["StageUnavailable", "Stages", "need"]
+__all__ = ["StageUnavailable", "Stages", "launch_command", "need"]

@@ -109,7 +109,7 @@ class GenerationSummary:
     def reports_per_s(self) -> float:
         return self.written / self.seconds if self.seconds > 0 else 0.0
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         return {
             "out": str(self.out_path),
