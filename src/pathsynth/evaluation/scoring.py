@@ -275,6 +275,18 @@ def gold_values(row: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
+def _check_prediction(name: str, rid: str, values: Mapping[str, Any], schema: Schema) -> None:
+    """A prediction names only the schema's keys, each with a value (or null), never a list or
+    an object: such a file is for another schema or not a prediction file."""
+    for key, value in values.items():
+        if key not in schema:
+            raise PathsynthError(
+                f"{name}: prediction {rid!r} has key {key!r}, which schema {schema.name} lacks"
+            )
+        if isinstance(value, dict | list):
+            raise PathsynthError(f"{name}: prediction {rid!r}: {key} is not a single value")
+
+
 def evaluate(
     gold_rows: Iterable[Mapping[str, Any]],
     predictions: Mapping[str, Iterable[Mapping[str, Any]]],
@@ -289,6 +301,8 @@ def evaluate(
     for row in gold_rows:
         if "id" not in row:
             raise PathsynthError("a gold line lacks 'id'")
+        if str(row["id"]) in gold:
+            raise PathsynthError(f"gold: duplicate id {row['id']!r}")
         vals = gold_values(row)
         gold[str(row["id"])] = {k: coerce_value(schema[k], vals.get(k)) for k in schema.keys}
     if not gold:
@@ -304,7 +318,13 @@ def evaluate(
             pvals = row.get("values")
             if not isinstance(pvals, dict):
                 raise PathsynthError(f"{name}: prediction {row['id']!r} lacks a 'values' object")
-            preds[str(row["id"])] = pvals
+            rid = str(row["id"])
+            if rid in preds:
+                raise PathsynthError(
+                    f"{name}: two predictions for report {rid!r}: one line per report"
+                )
+            _check_prediction(name, rid, pvals, schema)
+            preds[rid] = pvals
         missing = sum(1 for rid in gold if rid not in preds)
         if missing == len(gold):
             raise PathsynthError(f"{name}: no prediction id matches a gold id")

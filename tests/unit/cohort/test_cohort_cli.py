@@ -105,7 +105,6 @@ def test_bad_parquet_and_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_normalize_maps_surface_forms_and_reports(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("pathsynth.schema.normalize")
     src = tmp_path / "r.csv"
     src.write_text(f'{HEADER}\nP1,Tumorectomie,8500/3,2,"2,8 cm",2,0,positif\n', encoding="utf-8")
     out = tmp_path / "clean.csv"

@@ -11,9 +11,7 @@ from pathsynth.errors import PathsynthError
 from pathsynth.extraction import load_extractor
 from pathsynth.extraction._text import TrainingExample
 from pathsynth.extraction.prompted import ExampleBank
-
-pytest.importorskip("openai")
-server_mod = pytest.importorskip("support.openai_server")
+from support import openai_server as server_mod
 
 
 def _report(body: dict[str, Any]) -> str:

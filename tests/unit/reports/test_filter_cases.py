@@ -86,7 +86,6 @@ def test_case_set_is_large_and_bilingual() -> None:
 
 @pytest.fixture(scope="module")
 def rules_result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    pytest.importorskip("pathsynth.extraction.rules")
     return run_cases(tmp_path_factory.mktemp("filter_cases"))
 
 

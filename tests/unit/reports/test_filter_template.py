@@ -22,9 +22,9 @@ def _plain(value: object) -> object:
 def test_template_reports_are_kept_with_evidence_for_every_known_value(
     tmp_path: Path, schema: Schema
 ) -> None:
-    pytest.importorskip("pathsynth.extraction.rules")
-    template = pytest.importorskip("pathsynth.llm.template")
-    cohort = pytest.importorskip("pathsynth.cohort")
+    from pathsynth import cohort
+    from pathsynth.llm import template
+
     teacher = template.TemplateTeacher(schema)
     frame = cohort.simulate_cohort(30, 3)
     rows = []

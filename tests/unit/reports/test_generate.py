@@ -128,7 +128,6 @@ def test_existing_ids_rejects_a_corrupt_middle_line(tmp_path: Path) -> None:
 
 
 def test_template_teacher_writes_spans(records: pd.DataFrame, tmp_path: Path) -> None:
-    pytest.importorskip("pathsynth.llm.template")
     out = tmp_path / "t.jsonl"
     generate_reports(records, ["template"], "fr", out, seed=1)
     for row in _lines(out):
