@@ -30,7 +30,7 @@ def option_names(model: type) -> list[str]:
 
 
 @cache
-def _adapter(model: type) -> TypeAdapter[Any]:
+def _adapter(model: Any) -> TypeAdapter[Any]:
     return TypeAdapter(model)
 
 
@@ -46,7 +46,8 @@ def validate_options(model: type[T], options: Mapping[str, Any], where: str) -> 
                 f"{where}: unknown option {key!r} (options: {', '.join(sorted(names))})"
             )
     try:
-        return _adapter(model).validate_python(dict(options))
+        adapter = _adapter(model)  # type: ignore[arg-type]
+        return adapter.validate_python(dict(options))
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -665,7 +665,7 @@ def student_train(
     ).check()
     if kind not in ("fast", "lora"):
         raise PathsynthError(f"--kind {kind!r}: choose fast or lora")
-    options: dict[str, object] = _name_values(option, "--option")
+    options: dict[str, Any] = _name_values(option, "--option")
     if augment is not None:
         if kind != "fast":
             raise PathsynthError("--augment is for --kind fast")

@@ -112,7 +112,7 @@ def train_student(
     if "seed" in options:
         raise PathsynthError("the seed of a student is --seed, not an option")
     model_cls = student_options_model(kind)
-    config = validate_options(
+    config: Any = validate_options(
         model_cls, {"seed": seed, **options, **_train_overrides(kind, max_steps)}, f"{kind} student"
     )
     if epochs is not None:

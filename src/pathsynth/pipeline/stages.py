@@ -153,7 +153,7 @@ class Stages:
             if c.path is None:
                 simulate = need("pathsynth.cohort", "simulate_cohort")
                 frame = simulate(c.simulate, self.cfg.seed, self.schema)
-                summary = CohortSummary(source="simulated", n=len(frame))
+                summary = CohortSummary(source="simulated", n=len(frame), normalized_cells=None)
             else:
                 read_records = need("pathsynth.cohort", "read_records")
                 recs = read_records(
@@ -675,7 +675,7 @@ def _train_summary(manifest: dict[str, Any]) -> TrainSummary:
     """The scalar fields of a student's manifest (its own manifest stays in its folder)."""
     scalars = {k: v for k, v in manifest.items() if isinstance(v, str | int | float | bool)}
     scalars.setdefault("kind", "unknown")
-    return TrainSummary(**scalars)
+    return TrainSummary.model_validate(scalars)
 
 
 def _report_stats(path: Path) -> dict[str, Any]:

@@ -180,7 +180,9 @@ def load_schema(name_or_path: str | Path = "breast13") -> Schema:
                 f"unknown schema {key!r}: give 'breast13' or the path of a schema YAML file"
             ) from None
     try:
-        schema = Schema.model_validate(yaml.safe_load(text))
+        from pathsynth._io import load_yaml  # aliases bounded: a schema file is user input
+
+        schema = Schema.model_validate(load_yaml(text, f"schema {key}"))
     except (ValidationError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()
         raise PathsynthError(f"invalid schema {key}: {' '.join(first[:3])}") from None

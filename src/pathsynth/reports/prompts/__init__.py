@@ -20,8 +20,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pathsynth.errors import PathsynthError
 from pathsynth.schema import Lang, Schema, Value, Variable
 
@@ -60,13 +58,10 @@ class PromptPack:
         self.source = source
         self.system = files["system.txt"].strip()
         self.user = files["user.txt"].strip()
-        try:
-            settings = yaml.safe_load(files["pack.yaml"]) or {}
-            examples = yaml.safe_load(files.get("examples.yaml", "")) or []
-        except yaml.YAMLError as exc:
-            raise PathsynthError(
-                f"prompt pack {source}: bad YAML ({str(exc).splitlines()[0]})"
-            ) from None
+        from pathsynth._io import load_yaml
+
+        settings = load_yaml(files["pack.yaml"], f"prompt pack {source}: pack.yaml") or {}
+        examples = load_yaml(files.get("examples.yaml", ""), f"prompt pack {source}") or []
         if not isinstance(settings, dict):
             raise PathsynthError(f"prompt pack {source}: pack.yaml must be a mapping")
         self.shots = int(settings.get("shots", 0))
