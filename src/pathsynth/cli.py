@@ -599,7 +599,7 @@ def reports_filter(
             config=config,
             progress=True,
         )
-    stdout = _Console()
+    stdout = _Console(emoji=False)
     for table in summary_tables(result):
         stdout.print(table)
     print(f"kept {result.n_kept}/{result.n_in} reports in {out}")

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from pathsynth import __version__
 from pathsynth._io import iter_jsonl, read_reports, write_text_atomic
+from pathsynth.errors import redact
 from pathsynth.pipeline.artifacts import RunFolder
 from pathsynth.pipeline.config import PipelineConfig
 from pathsynth.schema import Schema
@@ -194,7 +195,7 @@ def generation_section(folder: RunFolder, cfg: PipelineConfig) -> list[dict[str,
         rows.append(
             {
                 "name": t.name,
-                "spec": t.spec,
+                "spec": redact(t.spec),
                 "use": "held out (evaluation)" if t.use == "eval" else "training",
                 "reports": _fmt(n),
                 "mean_words": _fmt(gen.summary.get("mean_words") if gen else None, 1),
@@ -225,7 +226,7 @@ def ie_sections(folder: RunFolder, cfg: PipelineConfig, schema: Schema) -> list[
     kinds = {s.name: f"student ({s.kind})" for s in cfg.students}
     kinds.update(
         {
-            b.name: ("rules" if b.spec == "rules" else f"{b.shots}-shot {b.spec}")
+            b.name: ("rules" if b.spec == "rules" else f"{b.shots}-shot {redact(b.spec)}")
             for b in cfg.baselines
         }
     )

@@ -202,7 +202,7 @@ def _with_gemma(cfg: PipelineConfig, console: Console | None = None) -> Pipeline
 
     verdict = probe(gemma_gguf_path())
     if not verdict.ok:
-        (console or Console(stderr=True)).print(
+        (console or Console(stderr=True, emoji=False)).print(
             f"warning: gemma-270m left out: {verdict.reason}; {REBUILD_HINT}",
             markup=False,
             highlight=False,

@@ -33,11 +33,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from pathsynth._io import atomic_path, iter_jsonl, read_reports, write_json
-from pathsynth.errors import PathsynthError
+from pathsynth.errors import PathsynthError, redact
 from pathsynth.extraction.base import Extraction, Extractor, Span
 from pathsynth.reports._diversity import DiversityMeter, NearDuplicateIndex
 from pathsynth.reports._privacy import (
@@ -472,7 +473,7 @@ def filter_reports(
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
-                console=Console(stderr=True),
+                console=Console(stderr=True, emoji=False),
                 disable=not progress,
             )
         )
@@ -628,7 +629,8 @@ def _summary(
 
 def summary_tables(summary: FilterSummary) -> list[Table]:
     """Rich tables of a summary: overview, per teacher, per variable."""
-    overview = Table(title=f"filter — judge {summary.judge}", show_header=False)
+    # Names and ids come from the user's files: escaped, so "[/x]" is text, not markup.
+    overview = Table(title=f"filter — judge {escape(redact(summary.judge))}", show_header=False)
     overview.add_column("", style="bold")
     overview.add_column("")
     overview.add_row("reports", str(summary.n_in))
@@ -645,7 +647,7 @@ def summary_tables(summary: FilterSummary) -> list[Table]:
     if largest is not None:
         overview.add_row(
             "largest real overlap",
-            f"{largest['words']} words ({largest['report_id']} ~ {largest['real_id']})"
+            escape(f"{largest['words']} words ({largest['report_id']} ~ {largest['real_id']})")
             if largest["words"]
             else f"< {summary.privacy['min_overlap']} words",
         )
@@ -657,7 +659,7 @@ def summary_tables(summary: FilterSummary) -> list[Table]:
     for name, t in summary.per_teacher.items():
         top = sorted(t["reasons"].items(), key=lambda kv: -kv[1])[:3]
         teachers.add_row(
-            name,
+            escape(name),
             str(t["n"]),
             str(t["kept"]),
             f"{t['kept_rate']:.1%}",

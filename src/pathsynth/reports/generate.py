@@ -702,7 +702,7 @@ class _Reporter:
                 TextColumn("{task.fields[rps]:.1f} reports/s  {task.fields[tps]:.0f} tokens/s"),
                 TimeElapsedColumn(),
                 TimeRemainingColumn(),
-                console=Console(stderr=True),
+                console=Console(stderr=True, emoji=False),
             )
             self.bar.start()
             self.bar_task = self.bar.add_task(self.summary.lang, total=self.total, rps=0.0, tps=0.0)
