@@ -6,6 +6,7 @@ line and exit with status 2; ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -924,11 +925,47 @@ def _interrupted(exc: BaseException) -> None:
     console.print(Text(_one_line(line)), soft_wrap=True)
 
 
+class _Stopped(Exception):
+    """Ctrl-C inside a command, carried past typer (which turns KeyboardInterrupt into a bare
+    exit code and drops what the command said it wrote)."""
+
+    def __init__(self, interrupt: BaseException) -> None:
+        super().__init__(str(interrupt))
+        self.interrupt = interrupt
+
+
+def _interruptible(fn: Any) -> Any:
+    if getattr(fn, "_interruptible", False):
+        return fn
+
+    @functools.wraps(fn)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KeyboardInterrupt as exc:
+            raise _Stopped(exc) from exc
+
+    command._interruptible = True  # type: ignore[attr-defined]
+    return command
+
+
+def _catch_interrupts(group: typer.Typer) -> None:
+    for info in group.registered_commands:
+        info.callback = _interruptible(info.callback)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _catch_interrupts(sub.typer_instance)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning user errors into one line and a non-zero exit: 2 for
     bad input, 130 for Ctrl-C (with what was written), 1 for anything unexpected."""
+    _catch_interrupts(app)
     try:
         rc = app(args=argv, prog_name="pathsynth", standalone_mode=False)
+    except _Stopped as exc:
+        _interrupted(exc.interrupt)
+        sys.exit(130)
     except PathsynthError as exc:
         if _DEBUG:
             raise
@@ -962,6 +999,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     # Without standalone mode, click returns typer.Exit's code instead of exiting with it.
     if isinstance(rc, int) and rc != 0:
+        if rc == 130:  # Ctrl-C while the arguments were read
+            _interrupted(KeyboardInterrupt())
         sys.exit(rc)
 
 
