@@ -667,6 +667,9 @@ def student_train(
     if kind not in ("fast", "lora"):
         raise PathsynthError(f"--kind {kind!r}: choose fast or lora")
     options: dict[str, Any] = _name_values(option, "--option")
+    for own in ("seed", "base_model", "schema"):
+        if own in options:
+            raise PathsynthError(f"--option {own}: give it as --{own.replace('_', '-')}")
     if augment is not None:
         if kind != "fast":
             raise PathsynthError("--augment is for --kind fast")

@@ -112,11 +112,10 @@ def train_student(
     if "seed" in options:
         raise PathsynthError("the seed of a student is --seed, not an option")
     model_cls = student_options_model(kind)
-    config: Any = validate_options(
-        model_cls, {"seed": seed, **options, **_train_overrides(kind, max_steps)}, f"{kind} student"
-    )
+    given = {"seed": seed, **options, **_train_overrides(kind, max_steps)}
     if epochs is not None:
-        config.epochs = max(1, int(epochs)) if kind == "fast" else float(epochs)
+        given["epochs"] = epochs
+    config: Any = validate_options(model_cls, given, f"{kind} student")
     if kind == "fast" and base_model:
         raise PathsynthError("--base-model is for --kind lora")
     if kind == "lora" and not base_model:
