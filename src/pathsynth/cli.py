@@ -497,7 +497,10 @@ def reports_generate(
     for t in summary.teachers:
         if t.first_error:
             console.print(
-                f"{t.teacher}: first error: {t.first_error}", markup=False, highlight=False
+                f"{t.teacher}: first error: {t.first_error}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
     if summary.failed:
         console.print(f"{summary.failed} reports failed: run the same command again to retry them")

@@ -17,7 +17,7 @@ _SECRET_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"(?i)((?:api[_-]?key|access[_-]?token|auth[_-]?token|password|passwd|secret|"
-            r"authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer\s+|basic\s+)?)(?!\*\*\*)[^\s\"'&,;}]+"
+            r"authorization)[\"']?\s*[:=]\s*[\"']?(?:bearer\s+|basic\s+)?+)(?!\*\*\*)[^\s\"'&,;}]+"
         ),
         r"\1" + _REDACTED,
     ),
