@@ -21,7 +21,7 @@ KEY = "sk-test-0123456789abcdefXYZ"
 class _Echo(BaseHTTPRequestHandler):
     """Answers every request with HTTP 400 and the request's headers in the error message."""
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", 0)))
         headers = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
         body = json.dumps({"error": {"message": f"bad request, headers: {headers}"}}).encode()
