@@ -1,4 +1,4 @@
-"""Text folding shared by the normalisers and the rules extractor.
+"""Folding: one form of a report's text for every reader (normalisers, rules, students, filter).
 
 :func:`fold` keeps one output character per input character, so a match found in the folded
 text is also a valid character span of the original report (evidence spans rely on this).
@@ -155,61 +155,12 @@ def words(text: str) -> str:
     return _SPACES.sub(" ", re.sub(r"[^0-9a-z+%/.,<>=-]", " ", fold(text))).strip()
 
 
-_NUMBER_WORDS = {
-    "zero": 0,
-    "aucun": 0,
-    "aucune": 0,
-    "none": 0,
-    "no": 0,
-    "un": 1,
-    "une": 1,
-    "one": 1,
-    "single": 1,
-    "deux": 2,
-    "two": 2,
-    "trois": 3,
-    "three": 3,
-    "quatre": 4,
-    "four": 4,
-    "cinq": 5,
-    "five": 5,
-    "six": 6,
-    "sept": 7,
-    "seven": 7,
-    "huit": 8,
-    "eight": 8,
-    "neuf": 9,
-    "nine": 9,
-    "dix": 10,
-    "ten": 10,
-    "onze": 11,
-    "eleven": 11,
-    "douze": 12,
-    "twelve": 12,
-    "treize": 13,
-    "thirteen": 13,
-    "quatorze": 14,
-    "fourteen": 14,
-    "quinze": 15,
-    "fifteen": 15,
-    "seize": 16,
-    "sixteen": 16,
-    "dix-sept": 17,
-    "seventeen": 17,
-    "dix-huit": 18,
-    "eighteen": 18,
-    "dix-neuf": 19,
-    "nineteen": 19,
-    "vingt": 20,
-    "twenty": 20,
-}
-
-NUMBER_WORD = r"(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_LEADER = re.compile(r"\.{3,}|…+|_{3,}")
 
 
-def count_value(token: str) -> int | None:
-    """An integer written in digits or in words ("deux", "three", "aucun")."""
-    token = token.strip()
-    if token.isdigit():
-        return int(token)
-    return _NUMBER_WORDS.get(token)
+def fold_report(text: str) -> str:
+    """A whole report folded for reading, same length as ``text``: :func:`fold`, words
+    hyphenated across lines rejoined, OCR-broken words rejoined, and dot leaders
+    ("Grade ........ 2") turned into spaces (they are layout, not sentence ends)."""
+    folded = repair_breaks(join_hyphenated(fold(text), text))
+    return _LEADER.sub(lambda m: " " * len(m.group(0)), folded)
