@@ -17,22 +17,28 @@ from pathsynth.schema import Schema, Value
 from pathsynth.text import fold_report
 from pathsynth.text.sections import (
     CLINICAL,
+    COMMENT,
     CONCLUSION,
+    FROZEN,
     GROSS,
     IHC,
     MICRO,
     OTHER,
+    SYNOPTIC,
     Statement,
     statements,
 )
 
 __all__ = [
     "CLINICAL",
+    "COMMENT",
     "CONCLUSION",
+    "FROZEN",
     "GROSS",
     "IHC",
     "MICRO",
     "OTHER",
+    "SYNOPTIC",
     "Document",
     "Finder",
     "FinderSet",
@@ -65,7 +71,9 @@ class Document:
     folded: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.folded = fold_report(self.text)
+        from pathsynth.schema.vocabulary import schema_vocabulary
+
+        self.folded = fold_report(self.text, schema_vocabulary(self.schema))
 
     @cached_property
     def statements(self) -> list[Statement]:

@@ -120,7 +120,6 @@ class FilterConfig:
         return str(next(f.metadata["help"] for f in fields(cls) if f.name == name))
 
 
-
 @dataclass(frozen=True)
 class VariableCheck:
     """How one report states one variable of its record."""
