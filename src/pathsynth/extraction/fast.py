@@ -46,11 +46,15 @@ import numpy as np
 from pathsynth.errors import PathsynthError
 from pathsynth.evaluation.scoring import values_equal
 from pathsynth.extraction._manifest import read_manifest, write_manifest
-from pathsynth.extraction._text import Span, TrainingExample, fold, tokenize
+from pathsynth.extraction._text import Span, TrainingExample
 from pathsynth.extraction.base import Extraction
 from pathsynth.schema import Lang, Schema, Value, Variable, load_schema
+from pathsynth.text import fold as _fold_text
+from pathsynth.text import tokenize
 
 FAST_VERSION = 1
+# Tokens repeat a lot: fold each distinct one once.
+fold = lru_cache(maxsize=65536)(_fold_text)
 ROMAN = {"i": 1, "ii": 2, "iii": 3}
 # Counts written as words ("un ganglion", "aucun", "two of five nodes"): candidates for counts.
 NUMBER_WORDS = {
@@ -507,7 +511,7 @@ class FastStudent:
             seen: set[tuple[str, ...]] = set()
             table = []
             for v in self.schema[key].values:
-                for form in [*v.surface.fr, *v.surface.en, v.label.fr, v.label.en]:
+                for form in [*v.surface.all(), *v.label.all()]:
                     toks = tuple(_stem(t) for t, _, _ in tokenize(fold(form)))
                     if toks and toks not in seen:
                         seen.add(toks)
@@ -524,7 +528,7 @@ class FastStudent:
         table = self._surfaces.get(cache_key)
         if table is None:
             names = self.schema[key].names
-            forms = {tuple(_stem(t) for t, _, _ in tokenize(fold(x))) for x in names.fr + names.en}
+            forms = {tuple(_stem(t) for t, _, _ in tokenize(fold(x))) for x in names.all()}
             table = sorted(((f, key) for f in forms if f), key=lambda e: -len(e[0]))
             self._surfaces[cache_key] = table
         firsts = {toks[0] for toks, _ in table}
