@@ -86,7 +86,8 @@ def _ocr_fix(m: re.Match[str]) -> str:
     return "o"
 
 
-_HYPHEN_BREAK = re.compile(r"([a-z]{3,})-\n[ \t]*([a-z]{2,})")
+# Tried at word starts only: a long run of letters costs one pass, not one per letter.
+_HYPHEN_BREAK = re.compile(r"(?<![a-z])([a-z]{3,})-\n[ \t]*([a-z]{2,})")
 
 
 def join_hyphenated(folded: str, original: str) -> str:

@@ -55,6 +55,8 @@ class Vocabulary:
                 for d in _deletes(w):
                     self._by_delete.setdefault(d, set()).add(w)
         self._cache: dict[str, str | None] = {}
+        # a token longer than this is one edit from no word (and costs its length squared)
+        self._longest = max((len(w) for w in self.words), default=0) + 1
 
     def __contains__(self, word: object) -> bool:
         return word in self.words
@@ -64,6 +66,8 @@ class Vocabulary:
 
     def nearest(self, token: str) -> str | None:
         """The one vocabulary word one edit away from ``token`` (``None``: none, or several)."""
+        if len(token) > self._longest:
+            return None
         if token in self._cache:
             return self._cache[token]
         found: set[str] = set()

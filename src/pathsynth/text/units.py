@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 
 from pathsynth.text.numbers import NUM, to_float
@@ -44,8 +46,11 @@ def lengths_mm(t: str) -> list[tuple[float, int, int]]:
     for m in _LIST_OF_SIZES.finditer(t):
         values = [to_float(x) for x in re.findall(NUM, m.group(1))]
         out.append((max(values) * LENGTH_UNITS[m.group(2)], m.start(), m.end()))
+    # the lists come in order and never overlap: a bisection finds the one a chain starts in
+    lists = [(a, b) for _, a, b in out]
     for m in _CHAIN_ALL.finditer(t):
-        if any(a <= m.start(1) < b for _, a, b in out):
+        i = bisect.bisect_right(lists, (m.start(1), math.inf)) - 1
+        if i >= 0 and m.start(1) < lists[i][1]:
             continue
         dims = list(_ONE_DIM.finditer(m.group(1)))
         units = [d.group(2) for d in dims if d.group(2)]

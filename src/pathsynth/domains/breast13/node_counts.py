@@ -129,6 +129,9 @@ class Count:
         return self.statement.kind
 
 
+_UNIT_AFTER = re.compile(r"\s*(?:mm|cm|%)")
+
+
 def _n(token: str | None) -> int | None:
     return None if token is None else count_value(token)
 
@@ -227,8 +230,8 @@ def mentions(s: Statement) -> list[Count]:
         if a is None or b is None or a > b or b > 99:
             continue
         near = t[max(0, m.start() - 30) : m.end() + 40]
-        if _NOT_A_COUNT.search(t[max(0, m.start() - 12) : m.start()]) or re.match(
-            r"\s*(?:mm|cm|%)", t[m.end() :]
+        if _NOT_A_COUNT.search(t[max(0, m.start() - 12) : m.start()]) or _UNIT_AFTER.match(
+            t, m.end()
         ):
             continue
         if not (_CUE.search(near) or re.search(r"metasta|\bn\s*\+|positi|negati|total", near)):

@@ -54,6 +54,10 @@ _SIZE_LABEL = re.compile(
 )
 
 
+#: characters before a number searched for the lesion it measures (longer than any sentence)
+_LOOKBACK = 2000
+
+
 def find_size(doc: Document) -> list[Finding]:
     """The invasive tumour's largest dimension."""
     out = []
@@ -87,10 +91,12 @@ def find_size(doc: Document) -> list[Finding]:
             ):
                 continue
             # the lesion named last before the number is the one measured: not in situ
-            lesions = list(LESION.finditer(s.text, 0, a))
+            # within one sentence's reach: a text without sentence ends stays linear
+            reach = max(0, a - _LOOKBACK)
+            lesions = list(LESION.finditer(s.text, reach, a))
             if lesions and INSITU_NAME.search(s.text[lesions[-1].start() : a]):
                 continue
-            strong = bool(_SIZE_STRONG.search(before) or _SIZE_STRONG.search(s.text[:a]))
+            strong = bool(_SIZE_STRONG.search(before) or _SIZE_STRONG.search(s.text, reach, a))
             # the gross description measures specimens too: only a named lesion counts there,
             # and three dimensions with no lesion named just before are a specimen's
             if s.kind == GROSS and not lesions:

@@ -8,6 +8,7 @@ specimen, and "limites d'exérèse" is a margin, not a procedure.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from pathsynth.domains.breast13.context import PRIOR
@@ -71,17 +72,25 @@ _SPECIMEN_RANK = [
 ]
 
 
+_PARTIAL = re.compile(r"\W*(?:partielle|partial)")
+
+
 def specimen_matches(t: str) -> list[tuple[str, int, int]]:
     """Every procedure named in folded text ``t``: (code, start, end), overlaps resolved."""
-    taken: list[tuple[int, int]] = []
+    # the spans taken never overlap, so sorted starts have sorted ends: bisection finds overlaps
+    starts: list[int] = []
+    ends: list[int] = []
     out = []
     for code, rx in _SPECIMEN:
         for m in rx.finditer(t):
-            if code == "mastectomy" and re.match(r"\W*(?:partielle|partial)", t[m.end() :]):
+            if code == "mastectomy" and _PARTIAL.match(t, m.end()):
                 continue
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            i = bisect.bisect_left(starts, m.end())
+            if i and ends[i - 1] > m.start():
                 continue
-            taken.append((m.start(), m.end()))
+            j = bisect.bisect_left(starts, m.start())
+            starts.insert(j, m.start())
+            ends.insert(j, m.end())
             out.append((code, m.start(), m.end()))
     return sorted(out, key=lambda x: x[1])
 
