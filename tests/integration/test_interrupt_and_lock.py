@@ -126,3 +126,34 @@ def test_the_run_folder_and_a_student_folder_take_one_writer(
             assert info.value.code == 2
             assert f"is being written by another pathsynth process (pid {os.getpid()})" in err
         assert not (target / "manifest.json").exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_run_names_the_stage_and_the_rerun_resumes(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"output: {run_dir}\ncohort: {{simulate: 2500}}\n"
+        "tabular: {synthesizers: [], generate_from: cohort}\n"
+        "teachers:\n  n: 2000\n  teachers:\n    - {name: t, spec: template}\n"
+        "    - {name: held, spec: template, use: eval, n: 10}\n"
+        "filter: {enabled: false}\nstudents: []\nbaselines: []\n"
+        "evaluation: [{name: e, teacher: held}]\n"
+    )
+    reports = run_dir / "reports" / "t.jsonl"
+    proc = subprocess.Popen(_cli("run", str(config)), stderr=subprocess.PIPE)
+    _wait_for(lambda: _lines(reports) >= 50, proc, seconds=120)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    last = err.decode().strip().splitlines()[-1]
+    assert proc.returncode == 130
+    assert last.startswith("interrupted: stopped in stage generate:t (")
+    assert f"reports written to {reports}" in last
+    assert last.endswith(
+        f"the finished stages are kept in {run_dir}; run the same command again to resume"
+    )
+    done = subprocess.run(_cli("run", str(config)), capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()[-800:]
+    assert "cohort (unchanged, skipped)" in done.stderr.decode()
+    ids = [json.loads(line)["id"] for line in reports.read_text("utf-8").splitlines()]
+    assert len(ids) == len(set(ids)) == 2000

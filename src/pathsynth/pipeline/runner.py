@@ -67,10 +67,11 @@ def _run(config: PipelineConfig, *, force: bool, console: Console | None) -> Pat
     stages = Stages(config, folder, schema, con, force=force)
     try:
         return _stages(config, folder, schema, stages, write_report)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        within = f" ({exc.written})" if isinstance(exc, Interrupted) else ""
         raise Interrupted(
-            f"stopped in stage {stages.current or 'setup'}; the finished stages are kept in "
-            f"{config.output}"
+            f"stopped in stage {stages.current or 'setup'}{within}; the finished stages are "
+            f"kept in {config.output}"
         ) from None
 
 

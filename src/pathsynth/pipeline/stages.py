@@ -375,6 +375,7 @@ class Stages:
 
         def fn() -> FilterStageSummary:
             if not f.enabled:
+                self.run.path(kept).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(reports, self.run.path(kept))
                 write_jsonl(self.run.path(rejected), [])
                 n = sum(1 for _ in iter_jsonl(reports))
