@@ -53,9 +53,10 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Seed for every random step
 
 
 def _schema_file(schema: str) -> Path | None:
-    """The schema option as an input file, when it names one (else a built-in name)."""
+    """The schema option as an input (a YAML file or a pack folder), as ``load_schema`` reads
+    it; ``None`` for a built-in name."""
     path = Path(schema)
-    return path if path.suffix in (".yaml", ".yml") or path.is_file() else None
+    return path if path.suffix in (".yaml", ".yml") or path.exists() else None
 
 
 def _at_least_one(n: int, option: str = "--n") -> None:
@@ -318,6 +319,9 @@ def tabular_synthesize(
         print(f"saved the synthesizer to {save_model} (+ .sha256). {_PICKLE_NOTE}")
 
 
+_COMPARE_FILES = (("synthetic", "csv"), ("report", "html"))
+
+
 @tabular_app.command("compare")
 def tabular_compare(
     data: Annotated[Path, typer.Option("--data", help="Real records, .csv or .parquet.")],
@@ -354,12 +358,16 @@ def tabular_compare(
     from pathsynth.cohort import read_records
     from pathsynth.tabular.compare import compare_synthesizers
 
+    names = [s.strip() for s in synthesizers.split(",") if s.strip()]
+    if out.exists() and not out.is_dir():
+        raise PathsynthError(f"--out {out} is a file: give a folder")
+    # The files it writes, not the whole folder: other files in it (the data) stay untouched.
+    written = ["metrics.json", "table.md", "details.json", "comparison.png"]
+    written += [f"{kind}_{n}.{ext}" for n in names for kind, ext in _COMPARE_FILES]
     CommandFiles(
         reads={"--data": data, "--schema": _schema_file(schema)},
-        writes={"--out": out},
-        folders=frozenset({"--out"}),
+        writes={"--out": [out / name for name in written]},
     ).check()
-    names = [s.strip() for s in synthesizers.split(",") if s.strip()]
     per_synth: dict[str, dict[str, object]] = {}
     for key, value in _name_values(param).items():
         synth_name, dot, name = key.partition(".")

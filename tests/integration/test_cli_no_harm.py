@@ -99,6 +99,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (d / "run").mkdir()
     (d / "run" / "cohort.csv").write_bytes((d / "rec.csv").read_bytes())
+    (d / "run" / "synthetic_mst.csv").write_bytes((d / "rec.csv").read_bytes())
     (d / "inside.yaml").write_text(
         "output: run\ncohort: {path: run/cohort.csv}\n"
         "teachers:\n  teachers:\n    - {name: t, spec: template}\n" + held + base
@@ -235,6 +236,36 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], tuple[str, ...]]] = {
             "@s.csv",
         ),
         ("--n must be at least 1",),
+    ),
+    "compare: --data is a file compare writes": (
+        _case(
+            "tabular",
+            "compare",
+            "--data",
+            "@run/synthetic_mst.csv",
+            "--synthesizers",
+            "mst",
+            "--epsilon",
+            "1",
+            "--out",
+            "@run",
+        ),
+        ("--out", "synthetic_mst.csv is also --data"),
+    ),
+    "compare: --out is a file": (
+        _case(
+            "tabular",
+            "compare",
+            "--data",
+            "@rec.csv",
+            "--synthesizers",
+            "mst",
+            "--epsilon",
+            "1",
+            "--out",
+            "@rec.csv",
+        ),
+        ("is a file: give a folder",),
     ),
     "simulate: --n 0": (
         _case("cohort", "simulate", "--n", "0", "--out", "@s.csv"),

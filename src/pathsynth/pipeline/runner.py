@@ -24,7 +24,7 @@ def run_files(config: PipelineConfig, config_path: Path | None = None) -> Comman
     return CommandFiles(
         reads={
             "CONFIG": config_path,
-            "schema": schema if schema.suffix in (".yaml", ".yml") else None,
+            "schema": schema if schema.suffix in (".yaml", ".yml") or schema.exists() else None,
             "cohort.path": config.cohort.path,
             "filter.real_reports": config.filter.real_reports,
             "prompt_pack": [t.prompt_pack for t in config.teachers.teachers if t.prompt_pack],

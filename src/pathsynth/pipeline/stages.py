@@ -126,7 +126,7 @@ class Stages:
 
     def _schema_inputs(self) -> list[Path]:
         p = Path(self.cfg.schema_name)
-        return [p] if p.is_file() else []
+        return [p] if p.exists() else []
 
     def _progress(self) -> Progress:
         return Progress(
