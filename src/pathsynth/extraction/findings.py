@@ -26,6 +26,7 @@ from pathsynth.text.sections import (
     OTHER,
     SYNOPTIC,
     Statement,
+    mend_soft_breaks,
     statements,
 )
 
@@ -73,7 +74,8 @@ class Document:
     def __post_init__(self) -> None:
         from pathsynth.schema.vocabulary import schema_vocabulary
 
-        self.folded = fold_report(self.text, schema_vocabulary(self.schema))
+        folded = fold_report(self.text, schema_vocabulary(self.schema))
+        self.folded = mend_soft_breaks(folded, self.text)
 
     @cached_property
     def statements(self) -> list[Statement]:

@@ -18,7 +18,8 @@ from pathsynth.text import polarity
 #: Lymphovascular invasion, however it is written (French nouns, English phrases, OCR'd).
 LVI = re.compile(
     r"embol\w*|\blvi\b|lympho\W?vasc\w*|lympho\W?v?ascular|\w*ascular invasion|angio\W?lymph\w*|"
-    r"(?:lymphatic|vascular|venous|lymph-vascular) (?:space )?invasion|"
+    r"(?:lymphatic|vascular|venous|lymph-vascular|vessel|blood vessel)(?: space)? invasion|"
+    r"venous/lymphatic \([^)]{0,30}\) invasion|"
     r"(?:invasion|envahissement) (?:lympho)?vasculaire|vasculaires? (?:ou|et|/) ?lymphatiques?|"
     r"permeation\w*|\bilv\b|\blv invasion"
 )
