@@ -40,6 +40,7 @@ __all__ = [
     "MICRO",
     "OTHER",
     "SYNOPTIC",
+    "Candidate",
     "Document",
     "Finder",
     "FinderSet",
@@ -60,6 +61,18 @@ class Finding:
     value: Value
     span: Span
     kind: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place where a report may state a key's value, for the students to choose from:
+    the value read there, its span in the report, its statement, and the pack's cue flags."""
+
+    key: str
+    value: Value
+    span: Span
+    statement: Statement
+    flags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -106,6 +119,10 @@ class FinderSet:
     single: dict[str, Finder]
     joint: tuple[tuple[tuple[str, ...], JointFinder], ...] = ()
     post: Callable[[dict[str, list[Finding]]], None] | None = None
+    #: every place each key may be stated, for the students (``None``: the generic ones)
+    candidates: Callable[[Document], dict[str, list[Candidate]]] | None = None
+    #: keys whose value adds up over several mentions (lymph nodes over node specimens)
+    sum_keys: tuple[str, ...] = ()
 
 
 def best(findings: list[Finding]) -> list[Finding]:

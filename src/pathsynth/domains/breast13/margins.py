@@ -78,7 +78,7 @@ def read_margins(var: Variable, t: str) -> Value:
     return None
 
 
-_MARGIN_CUE = re.compile(
+CUE = re.compile(
     r"\bmarges?\b|\bberges?\b|limites? (?:d'exerese|chirurgicales?|de resection)|"
     r"\bmargins?\b|\brecoupes?\b|\bin sano\b|\br[01]\b|exerese (?:in)?complete|"
     r"\blimites? (?:\w+ )?(?:non |pas )?(?:saines?|atteintes?|envahies?|indemnes?|libres?)|"
@@ -99,7 +99,7 @@ _NEW_MARGIN = re.compile(
 )
 
 
-def _about_in_situ(statement: str, clause: str) -> bool:
+def about_in_situ(statement: str, clause: str) -> bool:
     """Whether what is at (or away from) the margin is carcinoma in situ only: the guideline
     judges the margins of the invasive tumour."""
     where = clause if (_IN_SITU.search(clause) or _INVASIVE.search(clause)) else statement
@@ -111,20 +111,20 @@ def find_margins(doc: Document) -> list[Finding]:
     unless a later re-excision of the margins is clear."""
     found: list[tuple[Finding, bool]] = []
     for s in doc.readable:
-        if not _MARGIN_CUE.search(s.text) or s.kind == GROSS:
+        if not CUE.search(s.text) or s.kind == GROSS:
             continue
         # read the clauses that speak of margins, not "margins negative, 3 nodes positive"
         bounds = [0, *(m.end() for m in _CLAUSE.finditer(s.text)), len(s.text)]
         for i, (a, b) in enumerate(itertools.pairwise(bounds)):
             clause = s.text[a:b]
-            if not _MARGIN_CUE.search(clause):
+            if not CUE.search(clause):
                 continue
             value = doc.read("marges_saines", clause)
             if value is None and i + 2 < len(bounds):
                 # "Resection margins - negative": the label and its value in two clauses
                 b = bounds[i + 2]
                 value = doc.read("marges_saines", s.text[a:b])
-            if value is None or (value == "no" and _about_in_situ(s.text, s.text[a:b])):
+            if value is None or (value == "no" and about_in_situ(s.text, s.text[a:b])):
                 continue
             title = s.part_kind == "margin" and bool(_NEW_MARGIN.search(s.text[:120]))
             found.append(

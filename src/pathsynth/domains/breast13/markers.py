@@ -299,10 +299,11 @@ _BOTH = re.compile(
 _NAME_ONLY = re.compile(r"^\W*(?:[a-z-]+\W+){0,4}\W*$")
 
 
-def _marker_texts(doc: Document, rx: re.Pattern[str]) -> list[tuple[Statement, str]]:
+def marker_texts(doc: Document, key: str) -> list[tuple[Statement, str]]:
     """Each statement naming the marker, with what to read: the statement, or for a table
     flattened into one cell a statement ("Estrogen Receptor. Positive. 100 %.") the name and
     the cells after it, up to the next marker's name."""
+    rx = _MARKER_RE[key]
     stmts = doc.readable
     out = []
     for i, s in enumerate(stmts):
@@ -320,6 +321,16 @@ def _marker_texts(doc: Document, rx: re.Pattern[str]) -> list[tuple[Statement, s
     return out
 
 
+def read_marker(doc: Document, key: str, text: str) -> Value:
+    """The value of marker ``key`` that ``text`` (a statement or a table row) states."""
+    value = doc.read(key, text)
+    if value is None and key in ("re", "rp"):
+        both = _BOTH.search(text)
+        if both:
+            value = "positive" if both.group(1).startswith("positi") else "negative"
+    return value
+
+
 def marker_finder(key: str) -> Finder:
     """A document finder of one marker's status. A result reported from an earlier biopsy of
     the same tumour counts when the report gives no result of its own."""
@@ -327,12 +338,8 @@ def marker_finder(key: str) -> Finder:
     def read(doc: Document) -> list[Finding]:
         own: list[Finding] = []
         prior: list[Finding] = []
-        for s, text in _marker_texts(doc, _MARKER_RE[key]):
-            value = doc.read(key, text)
-            if value is None and key in ("re", "rp"):
-                both = _BOTH.search(text)
-                if both:
-                    value = "positive" if both.group(1).startswith("positi") else "negative"
+        for s, text in marker_texts(doc, key):
+            value = read_marker(doc, key, text)
             if value is None:
                 continue
             # the evidence is the part of the statement about this marker

@@ -86,6 +86,56 @@ _SIZE_WORD = re.compile(
 _MEASURE_WORD = re.compile(r"(?:measur\w*|mesur\w*|forming|formant|of|de)\W*(?:\w+\W+){0,2}$")
 
 
+def flags(t: str, a: int, b: int) -> tuple[str, ...]:
+    """What the text around the length ``t[a:b]`` says it measures, as flags: ``other_object``
+    (a node's metastasis, the specimen, the skin), ``distance`` (to a margin), ``comparator``
+    ("< 1 mm", "over 0.1 cm"), ``staging`` (a pT definition), ``secondary`` (additional
+    dimensions), ``range``, ``in_situ_lesion``, ``excluded_before`` (a specimen word before),
+    and the cues for it: ``labelled`` ("size", "greatest dimension"), ``measured``
+    ("measuring"), ``near_lesion``, ``strong``, ``largest``, ``other_focus``."""
+    before = re.split(r"[.;]\s|\s-\s", t[max(0, a - 80) : a])[-1]
+    after = t[b : b + 50]
+    out = []
+    if _OTHER_OBJECT.search(before[-45:]) and not re.search(
+        r"(?:invasi\w*|infiltr\w*) (?:carcinom\w*|tumou?r)[^.;]{0,30}$", before
+    ):
+        out.append("other_object")
+    if _DISTANCE_AFTER.search(after) or _MARGIN_BEFORE.search(before):
+        out.append("distance")
+    if _COMPARATOR.search(before):
+        out.append("comparator")
+    if _STAGING.search(before):
+        out.append("staging")
+    if _SECONDARY.search(before):
+        out.append("secondary")
+    if re.match(r"\s*(?:-|to|a|et|and)\s*\d", after):  # "from 0.5 cm to 3.5 cm"
+        out.append("range")
+    # the lesion named last before the number is the one measured: not in situ
+    lesions = list(LESION.finditer(t, 0, a))
+    if lesions and INSITU_NAME.search(t[lesions[-1].start() : a]):
+        out.append("in_situ_lesion")
+    if lesions and a - lesions[-1].end() < 60:
+        out.append("near_lesion")
+    if not lesions:
+        out.append("no_lesion_before")
+    if _SIZE_WORD.search(before):
+        out.append("labelled")
+    if _MEASURE_WORD.search(before):
+        out.append("measured")
+    if _SIZE_EXCLUDE_BEFORE.search(before):
+        out.append("excluded_before")
+    if _SIZE_STRONG.search(t[:a]):
+        out.append("strong")
+    if re.search(r"largest|plus grand|main|principal", before):
+        out.append("largest")
+    if re.search(r"\bfoci\b|satellite|second|autre foyer", before):
+        out.append("other_focus")
+    return tuple(out)
+
+
+_NEVER = {"other_object", "distance", "comparator", "staging", "secondary", "range"}
+
+
 def _size_candidates(doc: Document) -> list[tuple[float, Finding]]:
     """Every length that may be the invasive tumour's size, with a score of how surely."""
     out: list[tuple[float, Finding]] = []
@@ -100,40 +150,23 @@ def _size_candidates(doc: Document) -> list[tuple[float, Finding]]:
         if not _SIZE_CUE.search(s.text):
             continue
         for value, a, b in lengths_mm(s.text):
-            before = re.split(r"[.;]\s|\s-\s", s.text[max(0, a - 80) : a])[-1]
-            after = s.text[b : b + 50]
-            # what the label or the clause names: a node's metastasis, the specimen, the skin
-            if _OTHER_OBJECT.search(before[-45:]) and not re.search(
-                r"(?:invasi\w*|infiltr\w*) (?:carcinom\w*|tumou?r)[^.;]{0,30}$", before
-            ):
+            f = set(flags(s.text, a, b))
+            if f & _NEVER or "in_situ_lesion" in f:
                 continue
-            if _DISTANCE_AFTER.search(after) or _MARGIN_BEFORE.search(before):
-                continue
-            if _COMPARATOR.search(before) or _STAGING.search(before) or _SECONDARY.search(before):
-                continue
-            if re.match(r"\s*(?:-|to|a|et|and)\s*\d", after):  # "from 0.5 cm to 3.5 cm"
-                continue
-            # the lesion named last before the number is the one measured: not in situ
-            lesions = list(LESION.finditer(s.text, 0, a))
-            if lesions and INSITU_NAME.search(s.text[lesions[-1].start() : a]):
-                continue
-            labelled = bool(_SIZE_WORD.search(before))
-            measured = bool(_MEASURE_WORD.search(before))
-            near = bool(lesions) and a - lesions[-1].end() < 60
-            if _SIZE_EXCLUDE_BEFORE.search(before) and not (labelled or (measured and near)):
+            labelled, measured, near = "labelled" in f, "measured" in f, "near_lesion" in f
+            if "excluded_before" in f and not (labelled or (measured and near)):
                 continue
             # the gross description measures specimens too: only a named lesion counts there,
             # and three dimensions with no lesion named just before are a specimen's
-            if s.kind == GROSS and not lesions:
+            if s.kind == GROSS and "no_lesion_before" in f:
                 continue
             dims = len(re.findall(r"\d+(?:[.,]\d+)?", s.text[a:b]))
             if dims >= 3 and not (near or labelled):
                 continue
-            if not (labelled or near or _SIZE_STRONG.search(s.text[:a])):
+            if not (labelled or near or "strong" in f):
                 continue
             score = 2.0 * labelled + 1.0 * measured + 1.0 * near
-            score += 1.0 if re.search(r"largest|plus grand|main|principal", before) else 0.0
-            score -= 1.0 if re.search(r"\bfoci\b|satellite|second|autre foyer", before) else 0.0
+            score += ("largest" in f) - ("other_focus" in f)
             out.append((score, Finding(value, (s.start + a, s.start + b), s.kind)))
     return out
 
