@@ -24,8 +24,10 @@ from pathsynth.text.units import lengths_mm
 
 __all__ = ["report_candidates"]
 
-_KEYS = ("echantillon", "diagnostic", "grade", "taille", "marges_saines", "numero_gang_prel",
-         "numero_gang_att", "emboles", "rupture_capsulaire", "re", "rp", "her2", "ki67")  # fmt: skip
+_KEYS = (
+    "echantillon", "diagnostic", "grade", "taille", "marges_saines", "numero_gang_prel",
+    "numero_gang_att", "emboles", "rupture_capsulaire", "re", "rp", "her2", "ki67",
+)  # fmt: skip
 _CLAUSES = re.compile(r";|(?<=\.)\s|\s-\s")
 
 
