@@ -26,6 +26,7 @@ from pathsynth.text.sections import (
     OTHER,
     SYNOPTIC,
     Statement,
+    mend_soft_breaks,
     statements,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "MICRO",
     "OTHER",
     "SYNOPTIC",
+    "Candidate",
     "Document",
     "Finder",
     "FinderSet",
@@ -61,6 +63,18 @@ class Finding:
     kind: int
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A place where a report may state a key's value, for the students to choose from:
+    the value read there, its span in the report, its statement, and the pack's cue flags."""
+
+    key: str
+    value: Value
+    span: Span
+    statement: Statement
+    flags: tuple[str, ...] = ()
+
+
 @dataclass
 class Document:
     """One report as the finders read it: the original text, its folded twin (same length)
@@ -73,7 +87,8 @@ class Document:
     def __post_init__(self) -> None:
         from pathsynth.schema.vocabulary import schema_vocabulary
 
-        self.folded = fold_report(self.text, schema_vocabulary(self.schema))
+        folded = fold_report(self.text, schema_vocabulary(self.schema))
+        self.folded = mend_soft_breaks(folded, self.text)
 
     @cached_property
     def statements(self) -> list[Statement]:
@@ -104,6 +119,10 @@ class FinderSet:
     single: dict[str, Finder]
     joint: tuple[tuple[tuple[str, ...], JointFinder], ...] = ()
     post: Callable[[dict[str, list[Finding]]], None] | None = None
+    #: every place each key may be stated, for the students (``None``: the generic ones)
+    candidates: Callable[[Document], dict[str, list[Candidate]]] | None = None
+    #: keys whose value adds up over several mentions (lymph nodes over node specimens)
+    sum_keys: tuple[str, ...] = ()
 
 
 def best(findings: list[Finding]) -> list[Finding]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pathsynth.text.spelling import Vocabulary
+
 __all__ = [
     "CLINICAL",
     "COMMENT",
@@ -93,7 +95,8 @@ _HEADERS: list[tuple[int, re.Pattern[str]]] = [
     (
         CONCLUSION,
         re.compile(
-            r"conclusions?|(?:final |pathologic(?:al)? |surgical pathology )?diagnos\w*(?: final)?|"
+            r"conclusions?|(?:final |pathologic(?:al)? |surgical pathology |microscopic |"
+            r"histologic(?:al)? )?diagnos\w*(?: final)?|"
             r"synthese|summary|resume|en resume|diagnostic anatomopathologique|final report|"
             r"pathology diagnosis|final pathologic(?:al)? diagnosis|"
             r"pathologic(?:al)? interpretation|"
@@ -146,40 +149,31 @@ _HEADING_WORDS = (
 )  # fmt: skip
 
 
-def _near(word: str, target: str) -> bool:
-    """One substitution, insertion or deletion apart."""
-    if abs(len(word) - len(target)) > 1 or word == target:
-        return word == target
-    i = 0
-    while i < min(len(word), len(target)) and word[i] == target[i]:
-        i += 1
-    return (
-        word[i + 1 :] == target[i + 1 :]
-        or word[i:] == target[i + 1 :]
-        or word[i + 1 :] == target[i:]
-    )
-
-
-def _repair_heading(head: str) -> str:
-    words = head.split(" ")
-    fixed = [next((t for t in _HEADING_WORDS if len(w) >= 7 and _near(w, t)), w) for w in words]
-    return " ".join(fixed)
+_HEADING_VOCABULARY = Vocabulary(_HEADING_WORDS)
+# every heading of every kind in one pattern, which must end where a heading ends
+_HEAD_ANY = re.compile(
+    "(?:"
+    + "|".join(f"(?P<k{i}>{rx.pattern})" for i, (_, rx) in enumerate(_HEADERS))
+    + r")(?=\s*(?::|=|\s-\s|-(?=\s|$)|\.(?=\s|$)|\()|\s*$)"
+)
 
 
 def _header(line: str) -> tuple[int, int] | None:
     """(section kind, offset of the text after the header) when ``line`` opens a section."""
     pos = _HEAD_PREFIX.match(line).end()  # type: ignore[union-attr]
-    for m in _HEAD_END.finditer(line, pos):
-        head = line[pos : m.start()].strip()
-        if len(head) > 90:
-            break
-        if len(head) < 3 or not _HEAD_TEXT.fullmatch(head):
-            continue
-        for candidate in dict.fromkeys((head, _repair_heading(head))):
-            for kind, rx in _HEADERS:
-                if rx.fullmatch(candidate):
-                    return kind, m.end()
-    return None
+    m = _HEAD_ANY.match(line, pos)
+    if m is None:
+        # an OCR-damaged heading ("MICKOSCOPIC DIAGNOSTS"), repaired in place
+        first = re.findall(r"[a-z]+", line[pos : pos + 40])[:3]
+        if not any(_HEADING_VOCABULARY.nearest(w) for w in first):
+            return None
+        repaired = line[:pos] + _HEADING_VOCABULARY.repair(line[pos : pos + 90])
+        m = _HEAD_ANY.match(repaired, pos)
+        if m is None:
+            return None
+    index = next(int(k[1:]) for k, v in m.groupdict().items() if v is not None)
+    end = _HEAD_END.match(line, m.end())
+    return _HEADERS[index][0], end.end() if end else m.end()
 
 
 def section_kind(line: str) -> int | None:
@@ -234,7 +228,8 @@ def _logical_lines(original: str, folded: str) -> list[tuple[int, int]]:
 _OPEN_WORD = re.compile(
     r"(?:^|\W)(?:of|the|a|an|and|or|to|in|with|by|for|from|at|on|is|are|was|were|as|no|not|"
     r"de|du|des|la|le|les|et|ou|a|au|aux|en|sur|par|avec|sans|un|une|est|sont|dont|see|per|"
-    r"single|multiple|voir)$"
+    r"single|multiple|voir|measuring|measures|measure|mesurant|mesure|including|comprising|"
+    r"greatest|largest|approximately|about|environ|x|by)$"
 )
 _LABEL_ONLY = re.compile(r"^\s*(?:part\s+)?\(?[a-z0-9]{1,2}\)?[.):]?\s*$")
 
@@ -248,7 +243,11 @@ def _soft_break(folded: str, original: str, cut: int, start: int, nxt: int) -> b
         return False
     # a parenthesis opened just before and not closed ("(well to. moderately differentiated)")
     recent = max(start, cut - 80)
-    if folded.count("(", recent, cut) > folded.count(")", recent, cut):
+    opened = folded.rfind("(", recent, cut)
+    if (
+        folded.count("(", recent, cut) > folded.count(")", recent, cut)
+        and ":" not in folded[opened:cut]
+    ):
         return True
     if _LABEL_ONLY.match(before):  # "A." then the part's title
         return True
@@ -310,7 +309,10 @@ def _sentences(folded: str, original: str, start: int, end: int) -> list[tuple[i
     cut = start
     for m in _SENTENCE_END.finditer(folded, start, end):
         # a ";" inside parentheses does not end the statement
-        if folded.count("(", cut, m.start()) > folded.count(")", cut, m.start()):
+        recent = max(cut, m.start() - 80)
+        if folded[m.start() - 1] == ";" and folded.count("(", recent, m.start()) > folded.count(
+            ")", recent, m.start()
+        ):
             continue
         if folded[m.start() - 1] == "." and _soft_break(folded, original, m.start(), cut, m.end()):
             continue
@@ -320,6 +322,27 @@ def _sentences(folded: str, original: str, start: int, end: int) -> list[tuple[i
     if cut < end:
         out.append((cut, end))
     return out
+
+
+def mend_soft_breaks(folded: str, original: str) -> str:
+    """``folded`` with the full stops that an export put at line ends inside a sentence
+    ("partial. mastectomy", "lymph. nodes") taken out, same length: the stop becomes a space
+    and the word after it moves one place left, so phrases read whole again. (A moved word's
+    evidence is one character off, at worst.)"""
+    chars = list(folded)
+    for start, end in _logical_lines(original, folded):
+        cut = start
+        for m in _SENTENCE_END.finditer(folded, start, end):
+            dot = m.start() - 1
+            if folded[dot] == "." and _soft_break(folded, original, m.start(), cut, m.end()):
+                word = re.match(r"[^\s.;,:]+", folded[m.end() : end])
+                if folded[dot - 1 : dot].isalnum() and m.end() - m.start() == 1 and word:
+                    # "partial. mastectomy" -> "partial mastectomy "
+                    w_end = m.end() + len(word.group(0))
+                    chars[dot:w_end] = list(" " + word.group(0) + " ")
+                continue
+            cut = m.end()
+    return "".join(chars)
 
 
 def statements(folded: str, original: str | None = None) -> list[Statement]:

@@ -384,9 +384,46 @@ def _statement_counts(doc: Document, s: Statement) -> list[Count]:
     return [Count(old.examined, old.affected, role, s, old.span, s.part, "legacy")]
 
 
+def report_counts(doc: Document) -> list[Count]:
+    """Every node count mention of the report (the clinical history left out)."""
+    return [c for s in doc.readable for c in _statement_counts(doc, s)]
+
+
+def hypotheses(counts: list[Count], field: str) -> dict[int, tuple[list[str], list[Count]]]:
+    """The report-level counts that several ways of settling the mentions give, each with the
+    names of the ways that give it and the mentions behind it: what the student chooses from
+    (``settle`` is the rules extractor's way)."""
+    out: dict[int, tuple[list[str], list[Count]]] = {}
+
+    def put(name: str, value: int | None, behind: list[Count]) -> None:
+        if value is None:
+            return
+        names, evidence = out.setdefault(value, ([], []))
+        names.append(name)
+        evidence.extend(c for c in behind if c not in evidence)
+
+    stated = [c for c in counts if getattr(c, field) is not None]
+    if not stated:
+        return out
+    put("settle", *settle(counts, field))
+    totals = [c for c in stated if c.role == "total"]
+    if totals:
+        top = max(totals, key=lambda c: getattr(c, field) or 0)
+        put("largest_total", getattr(top, field), [top])
+    for kind in sorted({c.kind for c in stated}):
+        tier = [c for c in stated if c.kind == kind and c.role in ("part", "label")]
+        name = f"sum_{kind}"
+        put(name, _sum(tier, field), tier)
+        fractions = [c for c in tier if c.form == "fraction"]
+        put(f"fractions_{kind}", _sum(fractions, field), fractions)
+    for c in stated:
+        put(f"one_{c.role}_{c.form}", getattr(c, field), [c])
+    return out
+
+
 def find_node_counts(doc: Document) -> tuple[list[Finding], list[Finding]]:
     """Nodes examined and nodes affected over all node specimens of the report."""
-    counts = [c for s in doc.readable for c in _statement_counts(doc, s)]
+    counts = report_counts(doc)
     if not counts:
         return [], []
     examined, ev_e = settle(counts, "examined")

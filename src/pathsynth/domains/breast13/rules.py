@@ -3,6 +3,7 @@ lymph-node counts read together, and the rules that tie variables to each other.
 
 from __future__ import annotations
 
+from pathsynth.domains.breast13.candidates import report_candidates
 from pathsynth.domains.breast13.grade import find_grade
 from pathsynth.domains.breast13.histology import find_histology
 from pathsynth.domains.breast13.margins import find_margins
@@ -40,4 +41,5 @@ FINDERS = FinderSet(
     },
     joint=((("numero_gang_prel", "numero_gang_att"), find_node_counts),),
     post=_no_size_without_invasive_resection,
+    candidates=report_candidates,
 )
