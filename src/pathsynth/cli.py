@@ -633,14 +633,11 @@ def student_train(
     ] = None,
     seed: SeedOpt = 0,
     epochs: Annotated[
-        float | None, typer.Option("--epochs", help="Training passes (fast: 6, lora: 1).")
+        float | None, typer.Option("--epochs", help="Training passes (fast: 2, lora: 1).")
     ] = None,
     max_steps: Annotated[
         int, typer.Option("--max-steps", help="lora: stop after N optimiser steps (-1: epochs).")
     ] = -1,
-    augment: Annotated[
-        int | None, typer.Option("--augment", help="fast: noisy copies per report (default 1).")
-    ] = None,
     batch_size: Annotated[
         int | None, typer.Option("--batch-size", help="lora: pairs per step (default 4).")
     ] = None,
@@ -655,7 +652,7 @@ def student_train(
         typer.Option(
             "--option",
             help="Any option of the student's options model (FastConfig, LoraStudentConfig) "
-            "as NAME=VALUE, e.g. alpha=1e-5; repeatable.",
+            "as NAME=VALUE, e.g. c=0.3 or r=8; repeatable.",
         ),
     ] = None,
     schema_name: SchemaOpt = "breast13",
@@ -681,10 +678,6 @@ def student_train(
     for own in ("seed", "base_model", "schema"):
         if own in options:
             raise PathsynthError(f"--option {own}: give it as --{own.replace('_', '-')}")
-    if augment is not None:
-        if kind != "fast":
-            raise PathsynthError("--augment is for --kind fast")
-        options["augment"] = augment
     for name, value in (
         ("batch_size", batch_size),
         ("learning_rate", learning_rate),

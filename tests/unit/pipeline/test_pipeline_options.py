@@ -102,7 +102,7 @@ def test_the_multi_gpu_launch_carries_the_schema_and_every_option(
                     "name": "s",
                     "kind": "fast",
                     "processes": 2,
-                    "options": {"epochs": 2, "alpha": 1e-5, "augment": 0},
+                    "options": {"epochs": 2, "c": 0.3, "min_count": 1},
                 },
             ],
         )
@@ -130,8 +130,8 @@ def test_the_multi_gpu_launch_carries_the_schema_and_every_option(
     assert launch_command(cfg.students[0], data, model, 0, str(schema_file)) == cmd
     manifest = json.loads((model / "manifest.json").read_text("utf-8"))
     assert manifest["schema"]["name"] == "breast13-copy"
-    assert manifest["config"]["alpha"] == 1e-5 and manifest["config"]["epochs"] == 2
-    assert manifest["config"]["augment"] == 0
+    assert manifest["config"]["c"] == 0.3 and manifest["config"]["epochs"] == 2
+    assert manifest["config"]["min_count"] == 1
     summary = stages.run.stages["train:s"].summary
     assert summary["kind"] == "fast" and summary["n_train"] == 30
 
@@ -145,13 +145,13 @@ def test_student_train_flags_and_options_are_one_model(
     args = ["student", "train", "--data", str(data), "--kind", "fast", "--out", str(out)]
     for extra, piece in (
         (["--option", "epochs=2.5"], "option epochs"),
-        (["--option", "augment=[1]"], "option augment"),
+        (["--option", "min_count=[1]"], "option min_count"),
         (["--option", "seed=3"], "--option seed: give it as --seed"),
     ):
         with pytest.raises(SystemExit) as info:
             main([*args, *extra])
         assert info.value.code == 2 and piece in capsys.readouterr().err
         assert not out.exists()
-    main([*args, "--epochs", "1", "--option", "alpha=1e-5", "--option", "epochs=3"])
+    main([*args, "--epochs", "1", "--option", "c=0.3", "--option", "epochs=3"])
     config = json.loads((out / "manifest.json").read_text("utf-8"))["config"]
-    assert config["epochs"] == 1 and config["alpha"] == 1e-5  # the flag wins over --option
+    assert config["epochs"] == 1 and config["c"] == 0.3  # the flag wins over --option
