@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from pathsynth.domains.breast13 import margins, markers, node_counts, presence, size
 from pathsynth.domains.breast13.context import INSITU_NAME, LESION, PRIOR
-from pathsynth.domains.breast13.grade import _GRADE_CUE, grade_in
+from pathsynth.domains.breast13.grade import _GRADE_CUE, grade_in, grade_in_words
 from pathsynth.domains.breast13.histology import histology_in
 from pathsynth.domains.breast13.specimen import specimen_matches
 from pathsynth.extraction.findings import Candidate, Document
@@ -86,6 +86,9 @@ def _per_statement(doc: Document, s: Statement, out: dict[str, list[Candidate]])
             g = grade_in(t[a:b])
             if g:
                 _add(out["grade"], "grade", g[0], s, a + g[1], a + g[2])
+    words = grade_in_words(t)
+    if words:
+        _add(out["grade"], "grade", words[0], s, words[1], words[2], "grade_in_words")
     for length, a, b in lengths_mm(t):
         if 0 < length <= 250:
             lesion = any(m.end() <= a for m in LESION.finditer(t, max(0, a - 60), a))

@@ -46,10 +46,34 @@ def score_to_grade(score: int) -> int | None:
     return None
 
 
+# The grade in words: "moderately differentiated", "high combined histologic grade",
+# "bien différencié" — read only where no grade number is written.
+_GRADE_WORDS = re.compile(
+    r"\b(well|moderately|poorly|bien|moyennement|peu)[\s-]+(?:differencie\w*|differentiated)|"
+    r"\b(low|intermediate|high|bas|intermediaire|haut)(?:\s+combined)?\s+(?:nottingham\s+|"
+    r"histologic(?:al)?\s+|histopronostique\s+)grade|"
+    r"\bgrade\s+(?:histologique\s+)?(bas|intermediaire|haut|eleve)\b"
+)
+_LEVEL = {"well": 1, "bien": 1, "low": 1, "bas": 1, "moderately": 2, "moyennement": 2,
+          "intermediate": 2, "intermediaire": 2, "poorly": 3, "peu": 3, "high": 3, "haut": 3,
+          "eleve": 3}  # fmt: skip
+
+
+def grade_in_words(t: str) -> tuple[int, int, int] | None:
+    """A grade said in words, not of the nuclei or of an in situ component."""
+    for m in _GRADE_WORDS.finditer(t):
+        around = t[max(0, m.start() - 40) : m.end() + 10]
+        if re.search(r"nucl\w*|noyau\w*|in situ|\bdcis\b|\bccis\b|\blcis\b", around):
+            continue
+        word = next(g for g in m.groups() if g)
+        return _LEVEL[word], m.start(), m.end()
+    return None
+
+
 def grade_in(t: str) -> tuple[int, int, int] | None:
     """The histological grade stated in folded text, with the span that states it."""
     for m in _GRADE_KEY.finditer(t):
-        if re.search(r"nucl\w*\W*$", t[max(0, m.start() - 12) : m.start()]):
+        if re.search(r"nucl\w*\W*(?:grade\W*)?$", t[max(0, m.start() - 25) : m.start()]):
             continue
         rest = t[m.end() : m.end() + 45]
         gap = re.match(
@@ -126,4 +150,9 @@ def find_grade(doc: Document) -> list[Finding]:
         if found:
             g, a, b = found
             out.append(Finding(g, (s.start + a, s.start + b), s.kind))
+    if not out:
+        for s in doc.readable:
+            said = grade_in_words(s.text) if _GRADE_WORDS.search(s.text) else None
+            if said:
+                out.append(Finding(said[0], (s.start + said[1], s.start + said[2]), s.kind))
     return best(out)[:1]
