@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 
-from pathsynth.extraction.findings import Document, Finding, best
+from pathsynth.extraction.findings import GROSS, Document, Finding, best
 from pathsynth.schema import Value, Variable
 from pathsynth.schema.readers import register_reader
 from pathsynth.text import roman_value
 
-_GRADE_KEY = re.compile(r"\b(?:grade|sbr|ee|elston|nottingham|bloom|nhg|g(?=[123]\b))")
+# "G2", not a cassette key "G1-G6"
+_GRADE_KEY = re.compile(
+    r"\b(?:grade|sbr|ee|elston|nottingham|bloom|nhg|g(?=[123]\b(?!\s*[-,;]\s*g?\d)))"
+)
 
 
 _GRADE_TOKEN = re.compile(
@@ -140,7 +143,8 @@ def find_grade(doc: Document) -> list[Finding]:
     """The invasive tumour's grade (not the in situ component's)."""
     out = []
     for s in doc.readable:
-        if not _GRADE_CUE.search(s.text):
+        # the grade is a microscopic finding: the gross description has none (cassette "G1")
+        if s.kind == GROSS or not _GRADE_CUE.search(s.text):
             continue
         if re.search(r"in situ|\bccis\b|\bdcis\b|intracanal|intraduct", s.text) and not re.search(
             r"infiltr|invasi|sbr|elston|nottingham", s.text
