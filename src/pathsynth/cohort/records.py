@@ -147,9 +147,10 @@ def _canonical_cell(var: Variable, raw: Any) -> tuple[Value, str | None]:
     """(value, None) when ``raw`` is canonical for ``var``, else (None, why-not phrase)."""
     if var.type == "categorical":
         text = str(raw).strip()
-        if text in var.codes:
+        if var.is_valid(text):
             return text, None
-        return None, f"is not a canonical value (expected one of {', '.join(var.codes)})"
+        also = f", or a code matching {var.open_codes}" if var.open_codes else ""
+        return None, f"is not a canonical value (expected one of {', '.join(var.codes)}{also})"
     f = _parse_number(raw)
     if f is None:
         unit = f" in {var.unit}" if var.unit else ""
