@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,11 +137,15 @@ def _parse_number(raw: Any) -> float | None:
     if isinstance(raw, int | float | np.integer | np.floating):
         f = float(raw)
     else:
-        try:
-            f = float(str(raw).strip())
-        except ValueError:
+        # digits and one decimal point only: float() would also take "1_0", "1e3", "inf"
+        text = str(raw).strip()
+        if not _PLAIN_NUMBER.fullmatch(text):
             return None
+        f = float(text)
     return f if math.isfinite(f) else None
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _canonical_cell(var: Variable, raw: Any) -> tuple[Value, str | None]:

@@ -76,3 +76,13 @@ def test_missing_file_and_missing_id_column(tmp_path: Path, schema: Schema) -> N
     with pytest.raises(PathsynthError, match="no 'id' column"):
         write_records(pd.DataFrame({"re": ["positive"]}), tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize("cell", ["1_0", "1e1", "inf", "0x10", " 1 0 "])
+def test_a_number_cell_is_plain_digits(tmp_path: Path, schema: Schema, cell: str) -> None:
+    src = tmp_path / "r.csv"
+    src.write_text(f"id,taille\nA,{cell}\n")
+    before = src.read_bytes()
+    with pytest.raises(PathsynthError, match="is not a number"):
+        read_records(src, schema)
+    assert src.read_bytes() == before
