@@ -83,6 +83,8 @@ class Document:
     text: str
     schema: Schema
     folded: str = field(init=False)
+    #: results several finders and the candidates share, computed once per report
+    cache: dict[object, object] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         from pathsynth.schema.vocabulary import schema_vocabulary

@@ -260,6 +260,11 @@ def _soft_break(folded: str, original: str, cut: int, start: int, nxt: int) -> b
     # a lower-case start is a continuation unless the report is all lower case
     if ch.islower() and any(c.isupper() for c in original[max(0, start - 200) : cut]):
         return True
+    # "NOTTINGHAM HISTOLOGIC GRADE. 3.": a label's value cut off by the line end
+    if re.match(
+        r"\d{1,3}(?:[.,]\d+)?\s*(?:%|mm|cm)?\s*(?:[.(]|$)", folded[nxt : nxt + 12]
+    ) and re.search(r"(?:grade|score|size|taille|measures?|mesure|index|ki\W?67|ratio)$", before):
+        return True
     return bool(re.match(r"x\s*\d", folded[nxt : nxt + 4]) and re.search(r"\d$", before))
 
 
@@ -406,7 +411,9 @@ def statements(folded: str, original: str | None = None) -> list[Statement]:
             pending = (start, end)
             continue
         # a table row is one statement; prose is cut at sentence ends
-        if "|" in raw_line or re.search(r"\S\s{3,}\S", raw_line):
+        if len(raw_line) < 400 and (
+            "|" in raw_line or re.search(r"\S {3,}\S", original[start:end])
+        ):
             add(start, end)
             continue
         for a, b in _sentences(folded, original, start, end):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 from pathsynth.domains.breast13 import margins, markers, node_counts, presence, size
 from pathsynth.domains.breast13.context import INSITU_NAME, LESION, PRIOR
-from pathsynth.domains.breast13.grade import _GRADE_CUE, grade_in
+from pathsynth.domains.breast13.grade import _GRADE_CUE, grade_in, grade_in_words
 from pathsynth.domains.breast13.histology import histology_in
 from pathsynth.domains.breast13.specimen import specimen_matches
 from pathsynth.extraction.findings import Candidate, Document
@@ -31,19 +32,30 @@ _KEYS = (
 _CLAUSES = re.compile(r";|(?<=\.)\s|\s-\s")
 
 
+_CUES = (
+    ("prior", PRIOR),
+    ("neg_before", NEGATION),
+    ("hedge", UNCERTAIN),
+    ("hedge", NOT_DONE),
+    ("in_situ", INSITU_NAME),
+)
+
+
+@lru_cache(maxsize=8192)
+def _present(text: str) -> tuple[bool, ...]:
+    """Which cue patterns a statement holds at all (most hold none: no window search)."""
+    return tuple(rx.search(text) is not None for _, rx in _CUES)
+
+
 def _flags(text: str, a: int, b: int) -> tuple[str, ...]:
     """Cue flags of the window around ``text[a:b]``."""
-    before = text[max(0, a - 50) : a]
-    window = text[max(0, a - 50) : b + 40]
-    out = []
-    if PRIOR.search(window):
-        out.append("prior")
-    if NEGATION.search(before[-25:]):
-        out.append("neg_before")
-    if UNCERTAIN.search(window) or NOT_DONE.search(window):
-        out.append("hedge")
-    if INSITU_NAME.search(window):
-        out.append("in_situ")
+    out: list[str] = []
+    for (name, rx), present in zip(_CUES, _present(text), strict=True):
+        if not present or name in out:
+            continue
+        window = text[max(0, a - 25) : a] if name == "neg_before" else text[max(0, a - 50) : b + 40]
+        if rx.search(window):
+            out.append(name)
     return tuple(out)
 
 
@@ -74,6 +86,9 @@ def _per_statement(doc: Document, s: Statement, out: dict[str, list[Candidate]])
             g = grade_in(t[a:b])
             if g:
                 _add(out["grade"], "grade", g[0], s, a + g[1], a + g[2])
+    words = grade_in_words(t)
+    if words:
+        _add(out["grade"], "grade", words[0], s, words[1], words[2], "grade_in_words")
     for length, a, b in lengths_mm(t):
         if 0 < length <= 250:
             lesion = any(m.end() <= a for m in LESION.finditer(t, max(0, a - 60), a))

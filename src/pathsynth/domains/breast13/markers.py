@@ -303,6 +303,9 @@ def marker_texts(doc: Document, key: str) -> list[tuple[Statement, str]]:
     """Each statement naming the marker, with what to read: the statement, or for a table
     flattened into one cell a statement ("Estrogen Receptor. Positive. 100 %.") the name and
     the cells after it, up to the next marker's name."""
+    memo = ("marker_texts", key)
+    if memo in doc.cache:
+        return doc.cache[memo]  # type: ignore[return-value]
     rx = _MARKER_RE[key]
     stmts = doc.readable
     out = []
@@ -318,6 +321,7 @@ def marker_texts(doc: Document, key: str) -> list[tuple[Statement, str]]:
                 cells.append(nxt.text)
             text = " ".join([text, *cells])
         out.append((s, text))
+    doc.cache[memo] = out
     return out
 
 

@@ -386,7 +386,10 @@ def _statement_counts(doc: Document, s: Statement) -> list[Count]:
 
 def report_counts(doc: Document) -> list[Count]:
     """Every node count mention of the report (the clinical history left out)."""
-    return [c for s in doc.readable for c in _statement_counts(doc, s)]
+    memo = "node_counts"
+    if memo not in doc.cache:
+        doc.cache[memo] = [c for s in doc.readable for c in _statement_counts(doc, s)]
+    return doc.cache[memo]  # type: ignore[return-value]
 
 
 def hypotheses(counts: list[Count], field: str) -> dict[int, tuple[list[str], list[Count]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 
 from pathsynth.domains.breast13.context import PRIOR
 from pathsynth.extraction.findings import Document, Finding
@@ -75,7 +76,8 @@ _SPECIMEN_RANK = [
 _PARTIAL = re.compile(r"\W*(?:partielle|partial)")
 
 
-def specimen_matches(t: str) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=8192)
+def specimen_matches(t: str) -> tuple[tuple[str, int, int], ...]:
     """Every procedure named in folded text ``t``: (code, start, end), overlaps resolved."""
     # the spans taken never overlap, so sorted starts have sorted ends: bisection finds overlaps
     starts: list[int] = []
@@ -92,7 +94,7 @@ def specimen_matches(t: str) -> list[tuple[str, int, int]]:
             starts.insert(j, m.start())
             ends.insert(j, m.end())
             out.append((code, m.start(), m.end()))
-    return sorted(out, key=lambda x: x[1])
+    return tuple(sorted(out, key=lambda x: x[1]))
 
 
 @register_reader("specimen_procedure")

@@ -145,25 +145,34 @@ class FastStudent:
     def extract(self, texts: Sequence[str], *, lang: Lang | None = None) -> list[Extraction]:
         """Values and evidence spans of each text (``lang`` is not needed: both are read)."""
         summed = set(_sum_keys(self.schema))
-        out = []
-        for text in texts:
-            an = _analyse(text, self.schema)
-            values: dict[str, Value] = self.schema.empty_values()
-            evidence: dict[str, list[Span]] = {}
-            for key in self.schema.keys:
+        analyses = [_analyse(text, self.schema) for text in texts]
+        out = [Extraction(self.schema.empty_values(), {}) for _ in texts]
+        for key in self.schema.keys:
+            scorer = self.scorers.get(key)
+            if scorer is None:
+                continue
+            # every report's candidates of this key scored in one matrix product
+            rows: list[list[str]] = []
+            owners: list[tuple[int, int, int]] = []
+            for i, an in enumerate(analyses):
                 cands = an.candidates.get(key) or []
-                scorer = self.scorers.get(key)
-                if not cands or scorer is None:
-                    continue
-                rows = candidate_features(
-                    self.schema[key], cands, len(an.doc.text), an.rules.get(key, [])
+                if cands:
+                    first = len(rows)
+                    rows += candidate_features(
+                        self.schema[key], cands, len(an.doc.text), an.rules.get(key, [])
+                    )
+                    owners.append((i, first, len(rows)))
+            if not rows:
+                continue
+            p = scorer.proba(self.vocab.matrix(rows))
+            for i, lo, hi in owners:
+                cands = analyses[i].candidates[key]
+                value, spans = _decode(
+                    key, cands, p[lo:hi], scorer.threshold, self.schema, key in summed
                 )
-                p = scorer.proba(self.vocab.matrix(rows))
-                value, spans = _decode(key, cands, p, scorer.threshold, self.schema, key in summed)
-                values[key] = value
+                out[i].values[key] = value
                 if value is not None:
-                    evidence[key] = spans
-            out.append(Extraction(values, evidence))
+                    out[i].evidence[key] = spans
         return out
 
     # --- persistence -------------------------------------------------------------------------
