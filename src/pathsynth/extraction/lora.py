@@ -277,12 +277,13 @@ def train_lora(
         peft_config=peft_config,
         callbacks=[_Count()],
     )
-    lengths = [len(ids) for ids in trainer.train_dataset["input_ids"]]
-    cols = trainer.train_dataset.column_names
+    tokenized: Any = trainer.train_dataset
+    lengths = [len(ids) for ids in tokenized["input_ids"]]
+    cols = tokenized.column_names
     answer_lengths = (
-        [sum(1 for t in row if t != -100) for row in trainer.train_dataset["labels"]]
+        [sum(1 for t in row if t != -100) for row in tokenized["labels"]]
         if "labels" in cols
-        else [sum(m) for m in trainer.train_dataset["completion_mask"]]
+        else [sum(m) for m in tokenized["completion_mask"]]
     )
     t_train = time.perf_counter()
     result = trainer.train()

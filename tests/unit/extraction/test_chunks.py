@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from pathsynth.extraction._chunks import (
@@ -21,7 +22,9 @@ def _offsets(text: str) -> list[tuple[int, int]]:
 
 
 def _report(lines: int) -> str:
-    return "\n".join(f"line {i} of the gross description, nothing coded here." for i in range(lines))
+    return "\n".join(
+        f"line {i} of the gross description, nothing coded here." for i in range(lines)
+    )
 
 
 def test_a_short_report_is_one_window() -> None:
@@ -35,7 +38,7 @@ def test_a_long_report_is_cut_into_bounded_overlapping_windows_at_line_breaks() 
     parts = windows(text, offs, 40, overlap=8)
     assert len(parts) > 5
     assert parts[0].start == 0 and parts[-1].end == len(text)
-    for a, b in zip(parts, parts[1:], strict=False):
+    for a, b in itertools.pairwise(parts):
         assert b.start < a.end  # overlap: nothing falls between two windows
         assert b.start > a.start
     for w in parts:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from support.isolated import run_isolated
 
 from ._pairs import make_pairs

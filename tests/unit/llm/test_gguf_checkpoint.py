@@ -64,7 +64,7 @@ def test_an_adapter_on_modules_llamacpp_lacks_is_refused(tmp_path) -> None:
 
     _fake_base(tmp_path / "base.gguf")
     _adapter(tmp_path / "adapter", extra="base_model.model.lm_head.lora_A.weight")
-    with pytest.raises(PathsynthError, match="no llama.cpp counterpart"):
+    with pytest.raises(PathsynthError, match=r"no llama\.cpp counterpart"):
         adapter_to_gguf(tmp_path / "adapter", tmp_path / "base.gguf", tmp_path / "a.gguf")
 
 
