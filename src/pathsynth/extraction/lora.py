@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pathsynth.errors import MissingExtraError, PathsynthError
-from pathsynth.extraction._answer import answer_gbnf, answer_text, parse_answer
+from pathsynth.extraction._answer import answer_text, parse_answer
 from pathsynth.extraction._chunks import Window, merge_windows, window_values, windows
 from pathsynth.extraction._manifest import read_manifest
 from pathsynth.extraction._text import TrainingExample
@@ -331,100 +331,6 @@ def train_lora(
     return out
 
 
-class _LlamaCppEngine:
-    """Answers with llama.cpp: the GGUF base, the adapter in GGUF, the answer grammar."""
-
-    def __init__(self, gguf: Path, adapter: Path, schema: Schema, config: LoraStudentConfig):
-        from pathsynth.llm.llamacpp import LlamaCppConfig, LlamaCppGenerator
-
-        n_ctx = config.report_tokens + _PROMPT_ROOM + config.answer_tokens + 256
-        self.generator = LlamaCppGenerator(
-            str(gguf),
-            LlamaCppConfig(n_ctx=n_ctx, n_threads=config.threads, chat=False, lora=str(adapter)),
-        )
-        self.grammar = answer_gbnf(schema)
-        self.max_tokens = config.answer_tokens + 128
-        self.seed = config.seed
-        self.name = "llamacpp"
-
-    def answer(self, prompts: list[str]) -> list[str]:
-        return [
-            self.generator.complete(
-                p, grammar=self.grammar, max_tokens=self.max_tokens, seed=self.seed
-            )
-            for p in prompts
-        ]
-
-    def close(self) -> None:
-        import asyncio
-
-        asyncio.run(self.generator.aclose())
-
-
-class _TransformersEngine:
-    """Answers with transformers: base + merged adapter, logits constrained to the format."""
-
-    def __init__(
-        self,
-        base: Path,
-        adapter: Path,
-        tokenizer: Any,
-        schema: Schema,
-        config: LoraStudentConfig,
-        *,
-        device: str,
-        batch_size: int,
-    ) -> None:
-        import torch
-        from peft import PeftModel
-        from transformers import AutoModelForCausalLM
-
-        from pathsynth.extraction._constrained import AnswerConstraint, answer_char_limit
-
-        dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
-        model: Any = AutoModelForCausalLM.from_pretrained(
-            str(base), local_files_only=True, dtype=dtype
-        )
-        model = PeftModel.from_pretrained(model, str(adapter))
-        self.model = model.merge_and_unload().to(device)  # merged weights: plain-model speed
-        self.model.eval()
-        self.tokenizer = tokenizer
-        self.device = device
-        self.batch_size = batch_size
-        self.constraint = AnswerConstraint(schema, tokenizer)
-        # Worst case one character per token, so a constrained answer always completes.
-        self.max_new = max(config.answer_tokens, answer_char_limit(schema) + 2)
-        self.name = "transformers"
-
-    def answer(self, prompts: list[str]) -> list[str]:
-        import torch
-        from transformers import LogitsProcessorList
-
-        from pathsynth.extraction._constrained import ConstrainedLogits
-
-        out: list[str] = []
-        for start in range(0, len(prompts), self.batch_size):
-            batch = prompts[start : start + self.batch_size]
-            enc = self.tokenizer(batch, return_tensors="pt", padding=True).to(self.device)
-            width = enc["input_ids"].shape[1]
-            processor = ConstrainedLogits(self.constraint, width, len(batch))
-            with torch.inference_mode():
-                gen = self.model.generate(
-                    **enc,
-                    max_new_tokens=self.max_new,
-                    do_sample=False,
-                    logits_processor=LogitsProcessorList([processor]),
-                    pad_token_id=self.tokenizer.pad_token_id,
-                    eos_token_id=self.tokenizer.eos_token_id,
-                )
-            for row in gen[:, width:]:
-                out.append(self.tokenizer.decode(row, skip_special_tokens=True))
-        return out
-
-    def close(self) -> None:
-        return None
-
-
 class LoraStudent:
     """A LoRA-adapted causal LM answering the schema's JSON (an :class:`Extractor`)."""
 
@@ -458,6 +364,7 @@ class LoraStudent:
         import torch
         from transformers import AutoTokenizer
 
+        from pathsynth.extraction._lora_engines import LlamaCppEngine, TransformersEngine
         from pathsynth.llm.gguf_checkpoint import resolve_base_model
 
         d = Path(model_dir)
@@ -489,7 +396,7 @@ class LoraStudent:
 
             try:
                 return cls(
-                    _LlamaCppEngine(gguf, adapter_gguf, schema, config), tokenizer, schema, config
+                    LlamaCppEngine(gguf, adapter_gguf, schema, config), tokenizer, schema, config
                 )
             except (MissingExtraError, NativeBackendError):
                 if config.engine == "llamacpp":
@@ -504,7 +411,7 @@ class LoraStudent:
                 ) from None
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
-        hf = _TransformersEngine(
+        hf = TransformersEngine(
             base, d / "adapter", tokenizer, schema, config, device=device, batch_size=batch_size
         )
         return cls(hf, tokenizer, schema, config)
