@@ -5,9 +5,10 @@ F1 over filled slots: TP = prediction non-null and equal to gold; FP = predictio
 not equal; FN = gold non-null and prediction null or different. The total is micro-averaged
 (TP, FP, FN and matches summed over keys).
 
-Numbers are compared after canonicalisation with a small absolute tolerance per unit (0.5 mm for
-a size, 0.5 point for a percentage), because "2,8 cm" read as 28.0 and "28 mm" are the same fact
-while rounding in a report ("~28 mm") should not count as an error.
+Numbers are compared after canonicalisation with the schema's tolerance of each variable
+(breast-13: 0.5 mm for the size, 0.5 point for Ki-67), because "2,8 cm" read as 28.0 and "28 mm"
+are the same fact while rounding in a report ("~28 mm") should not count as an error. The filter
+uses the same equality (:meth:`pathsynth.schema.Variable.equal`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ from typing import Any
 from pathsynth._io import read_jsonl
 from pathsynth.errors import PathsynthError
 from pathsynth.schema import Schema, Value, Variable
-
-#: Absolute tolerance for ``number`` variables, by unit; other units compare exactly.
-NUMBER_TOLERANCE: dict[str, float] = {"mm": 0.5, "%": 0.5}
 
 NULL = "null"
 
@@ -65,14 +63,7 @@ def coerce_value(var: Variable, value: Any) -> Value:
 
 def values_equal(var: Variable, gold: Value, pred: Value) -> bool:
     """Whether a predicted value matches gold (both ``None`` counts as equal)."""
-    if gold is None or pred is None:
-        return gold is None and pred is None
-    if var.type == "number":
-        tol = NUMBER_TOLERANCE.get(var.unit or "", 0.0)
-        return abs(float(gold) - float(pred)) <= tol + 1e-9
-    if var.type == "integer":
-        return int(gold) == int(pred)
-    return gold == pred
+    return var.equal(gold, pred)
 
 
 @dataclass
@@ -154,6 +145,8 @@ class EvaluationResult:
     schema_keys: list[str]
     systems: list[SystemScore]
     n_reports: int
+    #: the schema's tolerance of each number variable: ``{key: {"abs", "rel"}}``
+    tolerance: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def system(self, name: str) -> SystemScore:
         for s in self.systems:
@@ -165,7 +158,7 @@ class EvaluationResult:
         """JSON-ready scores: ``{"n_reports", "tolerance", "systems": {name: {...}}}``."""
         return {
             "n_reports": self.n_reports,
-            "tolerance": NUMBER_TOLERANCE,
+            "tolerance": self.tolerance,
             "systems": {s.name: s.to_dict() for s in self.systems},
         }
 
@@ -318,7 +311,10 @@ def evaluate(
             keys[key] = _score_key(var, pairs)
             total.add(keys[key])
         systems.append(SystemScore(name=name, keys=keys, total=total, missing=missing))
-    return EvaluationResult(schema_keys=list(schema.keys), systems=systems, n_reports=len(gold))
+    tolerance = {v.key: v.tolerance.model_dump() for v in schema.variables if v.type == "number"}
+    return EvaluationResult(
+        schema_keys=list(schema.keys), systems=systems, n_reports=len(gold), tolerance=tolerance
+    )
 
 
 def evaluate_files(
