@@ -16,9 +16,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pathsynth.extraction._text import fold
 from pathsynth.extraction.base import Extraction, Span
 from pathsynth.schema import Schema, Value, Variable
+from pathsynth.text import fold
 
 _NUMBER = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*(mm|cm|%)?", re.IGNORECASE)
 _MAX_SPANS = 3
