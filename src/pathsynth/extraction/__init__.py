@@ -116,10 +116,14 @@ def train_student(
     if epochs is not None:
         given["epochs"] = epochs
     config: Any = validate_options(model_cls, given, f"{kind} student")
+    if kind == "lora":  # the model's own checks across fields (engine, windows)
+        config = model_cls.from_options(**vars(config))  # type: ignore[attr-defined]
     if kind == "fast" and base_model:
         raise PathsynthError("--base-model is for --kind lora")
     if kind == "lora" and not base_model:
-        raise PathsynthError("--kind lora needs --base-model DIR (a local causal LM)")
+        raise PathsynthError(
+            "--kind lora needs --base-model (gemma3-270m, a .gguf file or a local causal LM)"
+        )
     examples = read_examples(paths, schema)
     extra = {
         "training_data": [str(p) for p in paths],
