@@ -669,7 +669,7 @@ def student_train(
     CommandFiles(
         reads={
             "--data": data,
-            "--base-model": base_model if base_model and base_model.exists() else None,
+            "--base-model": base_model if base_model and Path(base_model).exists() else None,
             "--schema": _schema_file(schema_name),
         },
         writes={"--out": out},
