@@ -191,7 +191,7 @@ def test_unknown_answers_are_none(schema: Schema, answer: str) -> None:
         ("taille", "1_0"),
         ("taille", "1e3 mm"),
         ("ki67", "-5"),
-    ],  # fmt: skip
+    ],
 )
 def test_signed_hex_and_grouped_numbers_are_no_values(schema: Schema, key: str, text: str) -> None:
     assert normalize_value(schema[key], text) is None
