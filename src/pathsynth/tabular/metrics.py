@@ -33,7 +33,11 @@ SCORE_KEYS = (
     "nndr",
     "dcr_share",
     "dcr_overfitting_protection",
+    "disclosure_protection",
+    "membership_auc",
 )
+#: scores that carry the holdout's own value beside them in metrics.json (``<key>_holdout``)
+REFERENCED_KEYS = ("overall_accuracy", "dcr_share", "disclosure_protection", "membership_auc")
 
 
 @dataclass
@@ -49,6 +53,10 @@ class Scores:
     nndr: float | None = None
     dcr_share: float | None = None
     dcr_overfitting_protection: float | None = None
+    #: attribute inference (sdmetrics DisclosureProtection, CAP): 1 = protected (attacks.py)
+    disclosure_protection: float | None = None
+    #: membership inference, ROC AUC of distance to the closest record: 0.5 = chance
+    membership_auc: float | None = None
 
     def as_dict(self) -> dict[str, float | None]:
         return asdict(self)
