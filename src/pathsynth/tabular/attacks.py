@@ -28,6 +28,8 @@ from pathsynth.schema import Schema
 
 #: what an adversary may already know of a patient (procedure, tumour type, size, grade)
 DEFAULT_KNOWN = ("echantillon", "diagnostic", "taille", "grade")
+#: what the adversary wants to learn: receptor and HER2 status, nodal involvement, emboli
+DEFAULT_SENSITIVE = ("re", "rp", "her2", "numero_gang_att", "emboles")
 #: quantile bins of a numeric column in the attribute-inference attack
 ATTACK_BINS = 5
 _UNKNOWN = "unknown"
@@ -68,12 +70,19 @@ def attack_setup(
     keys: list[str],
     seed: int,
     known: list[str] | None = None,
+    sensitive: list[str] | None = None,
 ) -> AttackSetup:
-    """Choose the columns and split the holdout: half released as reference, half targets."""
+    """Choose the columns and split the holdout: half released as reference, half targets.
+
+    Columns a schema lacks are dropped from the defaults; with none of the defaults, the first
+    third of the keys is known and the rest sensitive.
+    """
     known = [k for k in (known or DEFAULT_KNOWN) if k in keys]
     if not known:
         known = keys[: max(1, len(keys) // 3)]
-    sensitive = [k for k in keys if k not in known]
+    sensitive = [k for k in (sensitive or DEFAULT_SENSITIVE) if k in keys and k not in known]
+    if not sensitive:
+        sensitive = [k for k in keys if k not in known]
     rng = np.random.default_rng([seed, 0x617474])
     order = rng.permutation(len(holdout))
     half = len(holdout) // 2
@@ -92,13 +101,23 @@ def attack_setup(
     )
 
 
-def attack(released: pd.DataFrame, setup: AttackSetup, schema: Schema, *,
-           membership_release: pd.DataFrame | None = None) -> AttackScores:  # fmt: skip
+def attack(
+    released: pd.DataFrame,
+    setup: AttackSetup,
+    schema: Schema,
+    *,
+    membership_release: pd.DataFrame | None = None,
+    max_rows: int | None = None,
+) -> AttackScores:
     """Run both attacks against ``released`` (``membership_release`` replaces it in the
-    membership attack: the holdout reference releases only its untargeted half)."""
+    membership attack: the holdout reference releases only its untargeted half).
+
+    ``max_rows``: the attribute-inference attack on subsamples of this many rows (sdmetrics'
+    ``DisclosureProtectionEstimate``; its CAP attacker walks the rows one by one).
+    """
     scores = AttackScores()
     if setup.sensitive:
-        scores.per_column = disclosure_protection(released, setup, schema)
+        scores.per_column = disclosure_protection(released, setup, schema, max_rows=max_rows)
         if scores.per_column:
             scores.disclosure_protection = float(np.mean(list(scores.per_column.values())))
     target = released if membership_release is None else membership_release
@@ -127,11 +146,17 @@ def _coded(frame: pd.DataFrame, setup: AttackSetup, schema: Schema) -> pd.DataFr
 
 
 def disclosure_protection(
-    released: pd.DataFrame, setup: AttackSetup, schema: Schema
+    released: pd.DataFrame,
+    setup: AttackSetup,
+    schema: Schema,
+    *,
+    max_rows: int | None = None,
+    seed: int = 0,
 ) -> dict[str, float]:
-    """sdmetrics' DisclosureProtection (CAP attacker) for each sensitive column."""
+    """sdmetrics' DisclosureProtection (CAP attacker) for each sensitive column; with
+    ``max_rows`` below the table sizes, its estimate on seeded subsamples of that many rows."""
     try:
-        from sdmetrics.single_table import DisclosureProtection
+        from sdmetrics.single_table import DisclosureProtection, DisclosureProtectionEstimate
     except ImportError:
         raise MissingExtraError("sdmetrics", "tabular") from None
     real = _coded(setup.training, setup, schema)
@@ -140,14 +165,27 @@ def disclosure_protection(
     for key in setup.sensitive:
         if real[key].nunique() < 2:
             continue  # nothing to guess
+        columns = [*setup.known, key]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            value = DisclosureProtection.compute(
-                real_data=real,
-                synthetic_data=syn,
-                known_column_names=setup.known,
-                sensitive_column_names=[key],
-            )
+            if max_rows is not None and max_rows < max(len(real), len(syn)):
+                np.random.seed(seed % 2**32)  # pandas' sample() under sdmetrics draws from it
+                value = DisclosureProtectionEstimate.compute(
+                    real_data=real[columns],
+                    synthetic_data=syn[columns],
+                    known_column_names=setup.known,
+                    sensitive_column_names=[key],
+                    num_rows_subsample=max_rows,
+                    num_iterations=1,
+                    verbose=False,
+                )
+            else:
+                value = DisclosureProtection.compute(
+                    real_data=real[columns],
+                    synthetic_data=syn[columns],
+                    known_column_names=setup.known,
+                    sensitive_column_names=[key],
+                )
         if value is not None and not np.isnan(value):
             out[key] = float(value)
     return out
@@ -188,14 +226,19 @@ def membership_auc(released: pd.DataFrame, setup: AttackSetup, schema: Schema) -
     return float(roc_auc_score(labels, -distance[:, 0]))
 
 
-def holdout_reference(setup: AttackSetup, holdout: pd.DataFrame, schema: Schema) -> AttackScores:
+def holdout_reference(
+    setup: AttackSetup, holdout: pd.DataFrame, schema: Schema, *, max_rows: int | None = None
+) -> AttackScores:
     """The attacks against real records of other patients: the whole holdout for attribute
     inference, its untargeted half for membership (its targeted half must stay unseen)."""
-    return attack(holdout, setup, schema, membership_release=setup.reference_release)
+    return attack(
+        holdout, setup, schema, membership_release=setup.reference_release, max_rows=max_rows
+    )
 
 
 __all__ = [
     "DEFAULT_KNOWN",
+    "DEFAULT_SENSITIVE",
     "AttackScores",
     "AttackSetup",
     "attack",

@@ -39,9 +39,7 @@ def _digest_in_subprocess(tmp_path: Path, name: str, eps: str, hash_seed: str) -
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("name", "eps"), [("mst", "3"), ("aim", "3"), ("patectgan", "3")]
-)
+@pytest.mark.parametrize(("name", "eps"), [("mst", "3"), ("aim", "3"), ("patectgan", "3")])
 def test_same_seed_same_file_in_two_processes(tmp_path: Path, name: str, eps: str) -> None:
     first = _digest_in_subprocess(tmp_path, name, eps, "1")
     assert _digest_in_subprocess(tmp_path, name, eps, "2") == first
