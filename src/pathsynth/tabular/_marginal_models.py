@@ -22,8 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from pathsynth.tabular import _pgm
-
 
 def _measure(noise: Any, data: Any, cliques: list[Any], sigma: float) -> list[Any]:
     """Each clique's counts plus discrete Gaussian noise of scale ``sigma``."""
@@ -39,6 +37,8 @@ def _measure(noise: Any, data: Any, cliques: list[Any], sigma: float) -> list[An
 def _estimate(domain: Any, measurements: list[Any], total: float | None, iters: int,
               potentials: Any = None) -> Any:  # fmt: skip
     from mbi import estimation
+
+    from pathsynth.tabular import _pgm
 
     return estimation.mirror_descent(
         domain,
@@ -115,6 +115,8 @@ def mst_class() -> type:
             return picked
 
         def draw(self, rows: int, rng: np.random.Generator) -> Any:
+            from pathsynth.tabular import _pgm
+
             data = _pgm.sample(self.synthesizer, rows, rng)
             decompressed = self._decompress(data, rng)
             return self._transformer.inverse_transform(
@@ -156,6 +158,8 @@ def mst_class() -> type:
 
 def _pair_errors(data: Any, est: Any, skip: set[frozenset[str]]) -> dict[tuple[str, str], float]:
     """L1 error of the model's estimate of every pair's marginal, pairs in domain order."""
+    from pathsynth.tabular import _pgm
+
     errors = {}
     for a, b in itertools.combinations(data.domain.attrs, 2):
         if frozenset((a, b)) in skip:
@@ -176,6 +180,8 @@ def aim_class() -> type:
         noise: Any = None
 
         def AIM(self, data: Any, workload: list[Any]) -> None:
+            from pathsynth.tabular import _pgm
+
             rho = self.rho
             rounds = self.rounds or 16 * len(data.domain)
             weights = _workload_weights(data.domain, workload)
@@ -208,6 +214,8 @@ def aim_class() -> type:
 
         def _worst(self, weights: dict[Any, float], answers: dict[Any, np.ndarray], model: Any,
                    eps: float, sigma: float, limit: float) -> Any:  # fmt: skip
+            from pathsynth.tabular import _pgm
+
             domain = model.domain
             free = {sub for cl in model.cliques for sub in _subsets(cl)}
             size = sum(domain.size(cl) for cl in model.cliques)
@@ -224,6 +232,8 @@ def aim_class() -> type:
             return pool[self.noise.exponential_mechanism(np.array(scores), eps, sensitivity)]
 
         def draw(self, rows: int, rng: np.random.Generator) -> Any:
+            from pathsynth.tabular import _pgm
+
             data = _pgm.sample(self.synthesizer, rows, rng)
             cols = [f"col{i}" for i in range(self._transformer.output_width)]
             return self._transformer.inverse_transform(

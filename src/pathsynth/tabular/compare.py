@@ -27,6 +27,7 @@ from pathsynth.errors import PathsynthError
 from pathsynth.schema import Schema, load_schema
 from pathsynth.tabular._codec import RecordCodec
 from pathsynth.tabular.attacks import AttackSetup, attack, attack_setup, holdout_reference
+from pathsynth.tabular.base import check_epsilon
 from pathsynth.tabular.metrics import (
     REFERENCED_KEYS,
     SCORE_KEYS,
@@ -214,6 +215,7 @@ def compare_synthesizers(
     the first that many are scored). ``score_rows`` caps the rows sdmetrics' slow metrics
     look at (DCR overfitting protection, attribute inference): a seeded subsample.
     """
+    epsilon = check_epsilon(epsilon)
     schema = schema or load_schema("breast13")
     unknown = [n for n in names if n not in SYNTHESIZERS]
     if unknown:
