@@ -59,6 +59,8 @@ def mst_class() -> type:
         split: tuple[float, float, float] = (1 / 3, 1 / 3, 1 / 3)
         #: two-way marginals measured beyond the tree
         extra_edges: int = 0
+        #: mirror-descent steps of the final model
+        iters: int = 5000
         noise: Any = None
 
         def MST(self, data: Any, epsilon: float, delta: float) -> None:
@@ -78,14 +80,14 @@ def mst_class() -> type:
             if extra:
                 added = self._select_extra(data, sel - tree_sel, log1 + log2, cliques, total)
                 log2 += _measure(self.noise, data, added, sigma2)
-            self.synthesizer = _estimate(data.domain, log1 + log2, total, 5000)
+            self.synthesizer = _estimate(data.domain, log1 + log2, total, self.iters)
 
         def select(self, data: Any, rho: float, log: Any, total: float, cliques: Any = ()) -> Any:
             # smartnoise's tree selection, on the deterministic estimator
             import networkx as nx
             from disjoint_set import DisjointSet
 
-            est = _estimate(data.domain, log, total, 1000)
+            est = _estimate(data.domain, log, total, min(1000, self.iters))
             errors = _pair_errors(data, est, set())
             tree = nx.Graph()
             tree.add_nodes_from(data.domain.attrs)
@@ -104,7 +106,7 @@ def mst_class() -> type:
         ) -> list[Any]:
             # The pairs the tree model fits worst, one exponential mechanism per pick
             # (score: L1 error of the pair's marginal, sensitivity 1), as MST picks its tree.
-            est = _estimate(data.domain, log, total, 1000)
+            est = _estimate(data.domain, log, total, min(1000, self.iters))
             errors = _pair_errors(data, est, {frozenset(c) for c in tree})
             eps = np.sqrt(8 * rho / self.extra_edges)
             picked: list[Any] = []
@@ -183,7 +185,7 @@ def aim_class() -> type:
             from pathsynth.tabular import _pgm
 
             rho = self.rho
-            rounds = self.rounds or 16 * len(data.domain)
+            rounds = self.rounds or 4 * len(data.domain)
             weights = _workload_weights(data.domain, workload)
             answers = {cl: np.asarray(data.project(cl).datavector()) for cl in weights}
             # a share 0.9 of each round's budget measures, 0.1 selects

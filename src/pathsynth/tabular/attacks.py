@@ -170,7 +170,8 @@ def disclosure_protection(
             warnings.simplefilter("ignore")
             if max_rows is not None and max_rows < max(len(real), len(syn)):
                 np.random.seed(seed % 2**32)  # pandas' sample() under sdmetrics draws from it
-                value = DisclosureProtectionEstimate.compute(
+                # compute_breakdown: sdmetrics 0.32's compute() drops the subsample options
+                value = DisclosureProtectionEstimate.compute_breakdown(
                     real_data=real[columns],
                     synthetic_data=syn[columns],
                     known_column_names=setup.known,
@@ -178,7 +179,7 @@ def disclosure_protection(
                     num_rows_subsample=max_rows,
                     num_iterations=1,
                     verbose=False,
-                )
+                )["score"]
             else:
                 value = DisclosureProtection.compute(
                     real_data=real[columns],
