@@ -1,13 +1,13 @@
-"""Reading and validating records; the built-in clinical prior (simulate, complete)."""
+"""Reading and validating records; the schema's clinical prior (simulate, complete)."""
 
-from pathsynth.cohort.prior import ClinicalPrior, complete_cohort, simulate_cohort
+from pathsynth.cohort.prior import complete_cohort, prior_of, simulate_cohort
 from pathsynth.cohort.records import Records, coerce_frame, read_records, write_records
 
 __all__ = [
-    "ClinicalPrior",
     "Records",
     "coerce_frame",
     "complete_cohort",
+    "prior_of",
     "read_records",
     "simulate_cohort",
     "write_records",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,20 +137,25 @@ def _parse_number(raw: Any) -> float | None:
     if isinstance(raw, int | float | np.integer | np.floating):
         f = float(raw)
     else:
-        try:
-            f = float(str(raw).strip())
-        except ValueError:
+        # digits and one decimal point only: float() would also take "1_0", "1e3", "inf"
+        text = str(raw).strip()
+        if not _PLAIN_NUMBER.fullmatch(text):
             return None
+        f = float(text)
     return f if math.isfinite(f) else None
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _canonical_cell(var: Variable, raw: Any) -> tuple[Value, str | None]:
     """(value, None) when ``raw`` is canonical for ``var``, else (None, why-not phrase)."""
     if var.type == "categorical":
         text = str(raw).strip()
-        if text in var.codes:
+        if var.is_valid(text):
             return text, None
-        return None, f"is not a canonical value (expected one of {', '.join(var.codes)})"
+        also = f", or a code matching {var.open_codes}" if var.open_codes else ""
+        return None, f"is not a canonical value (expected one of {', '.join(var.codes)}{also})"
     f = _parse_number(raw)
     if f is None:
         unit = f" in {var.unit}" if var.unit else ""
@@ -317,17 +323,24 @@ def _typed_frame(ids: list[str], columns: dict[str, list[Value]], schema: Schema
 
 
 def _check_constraints(frame: pd.DataFrame, schema: Schema, problems: _Problems) -> None:
-    """Cross-column rules of the schema (affected nodes cannot exceed examined nodes)."""
-    if "numero_gang_att <= numero_gang_prel" not in schema.constraints:
-        return
-    att = frame["numero_gang_att"]
-    prel = frame["numero_gang_prel"]
-    bad = (att.notna() & prel.notna() & (att > prel)).fillna(False).to_numpy(dtype=bool)
-    for i in np.flatnonzero(bad):
-        problems.add(
-            f"row {frame['id'].iat[i]!r}, columns 'numero_gang_att'/'numero_gang_prel': "
-            f"{att.iat[i]} affected nodes > {prel.iat[i]} examined"
-        )
+    """Cross-column rules of the schema (breast-13: affected nodes <= examined nodes)."""
+    for c in schema.constraints:
+        left = pd.to_numeric(frame[c.left], errors="coerce").astype(float).to_numpy()
+        right = pd.to_numeric(frame[c.right], errors="coerce").astype(float).to_numpy()
+        known = ~(np.isnan(left) | np.isnan(right))
+        ok = np.ones(len(frame), dtype=bool)
+        ok[known] = [
+            c.holds({c.left: a, c.right: b}) for a, b in zip(left[known], right[known], strict=True)
+        ]
+        for i in np.flatnonzero(~ok):
+            problems.add(
+                f"row {frame['id'].iat[i]!r}, columns '{c.left}'/'{c.right}': "
+                + c.breach(_num(left[i]), _num(right[i]))
+            )
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def coerce_frame(frame: pd.DataFrame, schema: Schema | str | None = None) -> Records:

@@ -1,7 +1,6 @@
 """Evaluation: per-variable accuracy and F1 of extraction systems, tables and plots."""
 
 from pathsynth.evaluation.scoring import (
-    NUMBER_TOLERANCE,
     EvaluationResult,
     KeyScore,
     SystemScore,
@@ -13,7 +12,6 @@ from pathsynth.evaluation.scoring import (
 )
 
 __all__ = [
-    "NUMBER_TOLERANCE",
     "EvaluationResult",
     "KeyScore",
     "SystemScore",

@@ -1,39 +1,21 @@
-"""Text helpers shared by the students: tokens with offsets, accent folding, training examples."""
+"""Training examples of the students: report texts with values and evidence spans."""
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pathsynth._io import iter_jsonl
 from pathsynth.errors import PathsynthError
 from pathsynth.schema import Schema, Value
+from pathsynth.text import guess_lang
+
+__all__ = ["Span", "TrainingExample", "files_sha256", "guess_lang", "read_examples"]
 
 Span = tuple[int, int]
-
-# Numbers (with a decimal comma or point), words (letters incl. accents), single symbols.
-TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+|[^\w\s]")
-
-
-@lru_cache(maxsize=4096)
-def fold(text: str) -> str:
-    """Lower-case and strip accents, keeping one character per character (offsets stay valid)."""
-    out = []
-    for ch in text.lower():
-        base = unicodedata.normalize("NFKD", ch)[:1] if ord(ch) > 127 else ch
-        out.append(base if base else ch)
-    return "".join(out)
-
-
-def tokenize(text: str) -> list[tuple[str, int, int]]:
-    """Tokens of ``text`` with their character offsets."""
-    return [(m.group(), *m.span()) for m in TOKEN_RE.finditer(text)]
 
 
 @dataclass
@@ -112,58 +94,3 @@ def files_sha256(paths: Iterable[str | Path]) -> str:
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
     return h.hexdigest()
-
-
-_FR_MARKERS = frozenset(
-    [
-        "le",
-        "la",
-        "les",
-        "des",
-        "du",
-        "une",
-        "est",
-        "sont",
-        "avec",
-        "sans",
-        "absence",
-        "présence",
-        "prélèvement",
-        "ganglions",
-        "récepteurs",
-        "carcinome",
-        "infiltrant",
-        "taille",
-        "marges",
-        "berges",
-    ]
-)
-_EN_MARKERS = frozenset(
-    [
-        "the",
-        "of",
-        "and",
-        "with",
-        "without",
-        "is",
-        "are",
-        "no",
-        "present",
-        "absent",
-        "specimen",
-        "nodes",
-        "receptor",
-        "carcinoma",
-        "invasive",
-        "size",
-        "margins",
-    ]
-)
-
-
-def guess_lang(text: str) -> str:
-    """``fr`` or ``en`` from frequent words (reports carry no language tag)."""
-    words = re.findall(r"[^\W\d_]+", text[:4000].lower())
-    fr = sum(w in _FR_MARKERS for w in words)
-    en = sum(w in _EN_MARKERS for w in words)
-    return "en" if en > fr else "fr"

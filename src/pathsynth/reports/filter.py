@@ -81,11 +81,8 @@ class FilterConfig:
     max_invented: int = _opt(0, "Values a kept report may state though unknown in the record.")
     tolerances: Mapping[str, tuple[float, float]] = _opt(
         None,
-        "Per number variable (absolute, relative) tolerance; default taille 1 mm / 5 %, "
-        "ki67 1 point.",
-    )
-    default_tolerance: tuple[float, float] = _opt(
-        (0.0, 0.01), "(absolute, relative) tolerance of number variables not in tolerances."
+        "Per number variable (absolute, relative) tolerance overriding the schema's own "
+        "(breast-13: taille and ki67 within 0.5, as in the evaluation).",
     )
     identifiers: tuple[str, ...] = _opt(
         IDENTIFIER_KINDS, "Identifier kinds that reject a report: " + ", ".join(IDENTIFIER_KINDS)
@@ -101,7 +98,7 @@ class FilterConfig:
 
     def __post_init__(self) -> None:
         if self.tolerances is None:
-            object.__setattr__(self, "tolerances", {"taille": (1.0, 0.05), "ki67": (1.0, 0.0)})
+            object.__setattr__(self, "tolerances", {})
         if self.min_overlap < 1:
             raise PathsynthError(f"--min-overlap must be at least 1, got {self.min_overlap}")
         if self.dedup_threshold is not None and not 0 < self.dedup_threshold <= 1:
@@ -121,10 +118,6 @@ class FilterConfig:
     def help(cls, name: str) -> str:
         """The documentation of option ``name``."""
         return str(next(f.metadata["help"] for f in fields(cls) if f.name == name))
-
-    def tolerance(self, key: str) -> tuple[float, float]:
-        """(absolute, relative) tolerance of number variable ``key``."""
-        return tuple(self.tolerances.get(key, self.default_tolerance))  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -159,16 +152,17 @@ def _as_number(value: Value) -> float | None:
 
 
 def values_match(var: Variable, record: Value, stated: Value, config: FilterConfig) -> bool:
-    """Whether a stated value equals the record's, with the tolerance of number variables."""
+    """Whether a stated value equals the record's: the variable's own equality (the one the
+    evaluation uses), unless the filter's options override a number's tolerance."""
     if var.type == "categorical":
         return str(stated) == str(record)
     a, b = _as_number(stated), _as_number(record)
     if a is None or b is None:
         return False
-    if var.type == "integer":
-        return a == b
-    abs_tol, rel_tol = config.tolerance(var.key)
-    return abs(a - b) <= max(abs_tol, rel_tol * abs(b)) + 1e-9
+    if var.key in config.tolerances and var.type == "number":
+        abs_tol, rel_tol = config.tolerances[var.key]
+        return abs(a - b) <= max(abs_tol, rel_tol * abs(b)) + 1e-9
+    return var.equal(a, b)
 
 
 def check_values(

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import operator
+import re
+from collections.abc import Callable
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pathsynth.errors import PathsynthError
 
@@ -18,26 +28,113 @@ VarType = Literal["categorical", "integer", "number"]
 Value = str | int | float | None
 
 
-class Localized(BaseModel):
-    """A text in each language of the project."""
+class Localized(RootModel[dict[str, str]]):
+    """A text in one or more languages (``{fr: ..., en: ...}``); a language the text lacks
+    falls back on the first one given."""
 
     model_config = ConfigDict(frozen=True)
-    fr: str
-    en: str
+
+    @field_validator("root")
+    @classmethod
+    def _not_empty(cls, v: dict[str, str]) -> dict[str, str]:
+        if not v:
+            raise ValueError("give the text in at least one language")
+        return v
 
     def __getitem__(self, lang: str) -> str:
-        return str(getattr(self, lang))
+        return self.root.get(lang) or next(iter(self.root.values()))
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.root)
+
+    def all(self) -> list[str]:
+        """The text in every language given."""
+        return list(self.root.values())
 
 
-class Forms(BaseModel):
-    """Surface forms (ways of writing) in each language."""
+class Forms(RootModel[dict[str, list[str]]]):
+    """Surface forms (ways of writing) per language; a language without forms has none."""
 
     model_config = ConfigDict(frozen=True)
-    fr: list[str] = Field(default_factory=list)
-    en: list[str] = Field(default_factory=list)
 
     def __getitem__(self, lang: str) -> list[str]:
-        return list(getattr(self, lang))
+        return list(self.root.get(lang, []))
+
+    def all(self) -> list[str]:
+        """Every form, all languages together."""
+        return [f for forms in self.root.values() for f in forms]
+
+
+class Tolerance(BaseModel):
+    """How far two numbers may be and still state the same fact ("2,8 cm" and "28 mm", a
+    rounded "~28 mm"): ``abs`` in the variable's unit, ``rel`` as a share of the larger."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    abs: float = Field(0.0, ge=0)
+    rel: float = Field(0.0, ge=0, le=1)
+
+    def equal(self, a: float, b: float) -> bool:
+        return abs(a - b) <= max(self.abs, self.rel * max(abs(a), abs(b))) + 1e-9
+
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+_CONSTRAINT_RE = re.compile(r"^\s*([A-Za-z_]\w*)\s*(<=|>=|==|!=|<|>)\s*([A-Za-z_]\w*)\s*$")
+
+
+class Constraint(BaseModel):
+    """A cross-variable rule ``left OP right`` between two numeric keys, e.g. affected nodes
+    ``<=`` examined nodes; written as a string in schema YAML, parsed once here."""
+
+    model_config = ConfigDict(frozen=True)
+    left: str
+    op: Literal["<=", "<", ">=", ">", "==", "!="]
+    right: str
+    message: str | None = None
+    """How a breach reads, with ``{left}`` and ``{right}`` for the two values."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, data: Any) -> Any:
+        message = None
+        if isinstance(data, dict) and "rule" in data:
+            message = data.get("message")
+            data = data["rule"]
+        if isinstance(data, str):
+            m = _CONSTRAINT_RE.match(data)
+            if not m:
+                raise ValueError(
+                    f"constraint {data!r}: write KEY OP KEY with OP one of <= < >= > == !="
+                )
+            return {"left": m.group(1), "op": m.group(2), "right": m.group(3), "message": message}
+        return data
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
+
+    def breach(self, left: Any, right: Any) -> str:
+        """The breach of this rule by two values, in words."""
+        if self.message:
+            return self.message.format(left=left, right=right)
+        return f"{self.left} {left} breaks {self} ({self.right} {right})"
+
+    def holds(self, values: dict[str, Any]) -> bool:
+        """False only when both values are known numbers and break the rule."""
+        a, b = values.get(self.left), values.get(self.right)
+        if not _is_number(a) or not _is_number(b):
+            return True
+        return _OPS[self.op](a, b)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and x == x
 
 
 class CategoryValue(BaseModel):
@@ -46,7 +143,7 @@ class CategoryValue(BaseModel):
     model_config = ConfigDict(frozen=True)
     code: str
     label: Localized
-    surface: Forms = Field(default_factory=Forms)
+    surface: Forms = Field(default_factory=lambda: Forms({}))
 
 
 class Variable(BaseModel):
@@ -56,11 +153,29 @@ class Variable(BaseModel):
     key: str
     type: VarType
     description: Localized
-    names: Forms = Field(default_factory=Forms)
+    names: Forms = Field(default_factory=lambda: Forms({}))
     values: list[CategoryValue] = Field(default_factory=list)
     unit: str | None = None
     min: float | None = None
     max: float | None = None
+    reader: str | None = None
+    """Name of the value reader (``nottingham_grade``, ``length``...); default: chosen by type
+    and unit, never by the key's name."""
+    tolerance: Tolerance = Field(default_factory=lambda: Tolerance(abs=0.0, rel=0.0))
+    """When two values of a number variable are the same fact (filter and evaluation)."""
+    open_codes: str | None = None
+    """A pattern further codes of an open code system match (ICD-O-3 morphology:
+    ``[89]\\d{3}/[0-3]``); the listed values keep their labels and surface forms."""
+
+    @field_validator("open_codes")
+    @classmethod
+    def _pattern(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"open_codes is no pattern: {exc}") from None
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> Variable:
@@ -86,7 +201,11 @@ class Variable(BaseModel):
         if value is None:
             return True
         if self.type == "categorical":
-            return isinstance(value, str) and value in self.codes
+            if not isinstance(value, str):
+                return False
+            return value in self.codes or (
+                self.open_codes is not None and re.fullmatch(self.open_codes, value) is not None
+            )
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
         if self.type == "integer" and float(value) != int(value):
@@ -94,6 +213,16 @@ class Variable(BaseModel):
         if self.min is not None and value < self.min:
             return False
         return not (self.max is not None and value > self.max)
+
+    def equal(self, a: Value, b: Value) -> bool:
+        """Whether two canonical values state the same fact (both unknown counts as equal)."""
+        if a is None or b is None:
+            return a is None and b is None
+        if self.type == "number":
+            return self.tolerance.equal(float(a), float(b))
+        if self.type == "integer":
+            return int(a) == int(b)
+        return a == b
 
     def canonical(self, value: Value) -> Value:
         """The JSON-ready form of a valid value: ints for integers, floats for numbers."""
@@ -114,7 +243,12 @@ class Schema(BaseModel):
     name: str
     description: Localized
     variables: list[Variable]
-    constraints: list[str] = Field(default_factory=list)
+    constraints: list[Constraint] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=lambda: [str(x) for x in LANGS])
+    """Languages the schema's reports are written in (its labels and forms cover these)."""
+    domain: str | None = None
+    """The domain pack whose readers, grammar and prior serve this schema (``breast13``);
+    ``None``: the generic engines alone."""
 
     @model_validator(mode="after")
     def _unique(self) -> Schema:
@@ -124,6 +258,14 @@ class Schema(BaseModel):
             raise ValueError(f"duplicate keys: {sorted(dup)}")
         if "id" in keys:
             raise ValueError("'id' is reserved for the record identifier")
+        for c in self.constraints:
+            for key in (c.left, c.right):
+                if key not in keys:
+                    raise ValueError(f"constraint '{c}' names unknown key {key!r}")
+                if self[key].type == "categorical":
+                    raise ValueError(f"constraint '{c}' compares categorical key {key!r}")
+        if not self.languages:
+            raise ValueError("languages: give at least one")
         return self
 
     @cached_property
@@ -152,10 +294,9 @@ class Schema(BaseModel):
                 problems.append(f"unknown key {key!r}")
             elif not self[key].is_valid(value):
                 problems.append(f"{key}={value!r} is not a canonical value")
-        if "numero_gang_att <= numero_gang_prel" in self.constraints:
-            att, prel = values.get("numero_gang_att"), values.get("numero_gang_prel")
-            if isinstance(att, int | float) and isinstance(prel, int | float) and att > prel:
-                problems.append(f"numero_gang_att={att} > numero_gang_prel={prel}")
+        for c in self.constraints:
+            if not c.holds(values):
+                problems.append(c.breach(values[c.left], values[c.right]))
         return problems
 
 
@@ -163,26 +304,46 @@ _CACHE: dict[str, Schema] = {}
 
 
 def load_schema(name_or_path: str | Path = "breast13") -> Schema:
-    """Load a built-in schema by name (``breast13``) or any schema YAML file by path."""
+    """Load a built-in schema by its domain pack's name (``breast13``) or any schema YAML file
+    by path (a pack folder holding ``schema.yaml`` works too)."""
     key = str(name_or_path)
     if key in _CACHE:
         return _CACHE[key]
+    from pathsynth.domains import builtin_schema_text
+
     path = Path(key)
+    builtin = None
     if path.suffix in {".yaml", ".yml"} or path.exists():
+        if path.is_dir() and (path / "schema.yaml").is_file():
+            path = path / "schema.yaml"
         if not path.is_file():
             raise PathsynthError(f"schema file not found: {path}")
         text = path.read_text(encoding="utf-8")
     else:
-        try:
-            text = resources.files("pathsynth.schema").joinpath(f"{key}.yaml").read_text("utf-8")
-        except FileNotFoundError:
+        builtin = builtin_schema_text(key)
+        if builtin is None:
             raise PathsynthError(
                 f"unknown schema {key!r}: give 'breast13' or the path of a schema YAML file"
-            ) from None
+            )
+        text = builtin
     try:
-        schema = Schema.model_validate(yaml.safe_load(text))
+        data = yaml.safe_load(text)
+        if builtin is not None and isinstance(data, dict):
+            data.setdefault("domain", key)
+        schema = Schema.model_validate(data)
     except (ValidationError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()
         raise PathsynthError(f"invalid schema {key}: {' '.join(first[:3])}") from None
+    _check_readers(schema, key)
     _CACHE[key] = schema
     return schema
+
+
+def _check_readers(schema: Schema, source: str) -> None:
+    from pathsynth.schema.readers import has_reader
+
+    for var in schema.variables:
+        if var.reader is not None and not has_reader(var.reader):
+            raise PathsynthError(
+                f"invalid schema {source}: {var.key}: unknown reader {var.reader!r}"
+            )

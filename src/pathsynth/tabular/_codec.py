@@ -9,7 +9,6 @@ other value and mapped back to ``None`` / ``NaN``.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +17,10 @@ import pandas as pd
 
 from pathsynth.errors import PathsynthError
 from pathsynth.schema import Schema, Variable
+from pathsynth.schema.model import Constraint
 
 UNKNOWN = "__unknown__"
 MISSING_SUFFIX = "__missing"
-_CONSTRAINT = re.compile(r"^\s*(\w+)\s*<=\s*(\w+)\s*$")
 
 
 @dataclass
@@ -108,11 +107,8 @@ class RecordCodec:
             self.specs[key] = spec
         self._bins = bins
         self._max_levels = max_levels
-        self.constraints: list[tuple[str, str]] = []
-        for text in schema.constraints:
-            m = _CONSTRAINT.match(text)
-            if m and m.group(1) in keys and m.group(2) in keys:
-                self.constraints.append((m.group(1), m.group(2)))
+        # the schema's cross-variable rules between the keys this codec carries
+        self.constraints = [c for c in schema.constraints if c.left in keys and c.right in keys]
         self._finish_specs()
 
     @classmethod
@@ -366,23 +362,33 @@ class RecordCodec:
                 counts[key] = int(bad.sum())
         return self.typed(out), counts
 
-    def violations(self, frame: pd.DataFrame) -> pd.Series:
-        """Rows breaking a cross-variable constraint of the schema (``a <= b``)."""
+    def _broken(self, frame: pd.DataFrame, c: Constraint) -> pd.Series:
+        va = pd.to_numeric(frame[c.left], errors="coerce").astype(float)
+        vb = pd.to_numeric(frame[c.right], errors="coerce").astype(float)
+        known = va.notna() & vb.notna()
+        holds = [
+            c.holds({c.left: a, c.right: b}) for a, b in zip(va[known], vb[known], strict=True)
+        ]
         bad = pd.Series(False, index=frame.index)
-        for a, b in self.constraints:
-            va = pd.to_numeric(frame[a], errors="coerce").astype(float)
-            vb = pd.to_numeric(frame[b], errors="coerce").astype(float)
-            bad |= (va > vb).fillna(False).astype(bool)
+        bad[known] = [not h for h in holds]
+        return bad
+
+    def violations(self, frame: pd.DataFrame) -> pd.Series:
+        """Rows breaking a cross-variable constraint of the schema (``a <= b``...)."""
+        bad = pd.Series(False, index=frame.index)
+        for c in self.constraints:
+            bad |= self._broken(frame, c)
         return bad
 
     def force_constraints(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-        """Repair rows that still break ``a <= b`` by lowering ``a`` to ``b``; return how many."""
+        """Repair rows that still break ``a <= b`` (or ``>=``, ``==``) by setting ``a`` to
+        ``b``; return how many."""
         out = frame.copy()
         n = 0
-        for a, b in self.constraints:
-            va = pd.to_numeric(out[a], errors="coerce").astype(float)
-            vb = pd.to_numeric(out[b], errors="coerce").astype(float)
-            bad = (va > vb).fillna(False).astype(bool)
+        for c in self.constraints:
+            if c.op not in ("<=", ">=", "=="):
+                continue
+            bad = self._broken(out, c)
             n += int(bad.sum())
-            out.loc[bad, a] = vb[bad]
+            out.loc[bad, c.left] = out.loc[bad, c.right]
         return self.typed(out), n

@@ -242,13 +242,14 @@ def test_capitals_and_ocr_noise() -> None:
     assert (got["re"], got["her2"]) == ("positive", "positive")
 
 
-def test_other_schema_reads_keys_by_name(tmp_path: Path) -> None:
+def test_other_schema_reads_keys_by_their_names(tmp_path: Path) -> None:
     from pathsynth.schema import load_schema
 
     path = tmp_path / "mini.yaml"
     path.write_text(
         "name: mini\ndescription: {fr: m, en: m}\nvariables:\n"
-        "  - {key: ki67, type: number, unit: '%', description: {fr: k, en: k}}\n"
+        "  - {key: ki67, type: number, unit: '%', description: {fr: k, en: k},\n"
+        "     names: {en: [Ki-67]}}\n"
         "  - key: smoker\n    type: categorical\n    description: {fr: tabac, en: smoker}\n"
         "    names: {fr: [tabagisme], en: [smoking status]}\n"
         "    values:\n"

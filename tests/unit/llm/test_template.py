@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from pathsynth.domains.breast13.grammar.report import LAYOUTS
 from pathsynth.errors import PathsynthError
 from pathsynth.llm.base import GenerationRequest, TextGenerator
-from pathsynth.llm.template import LAYOUTS, TemplateTeacher
+from pathsynth.llm.template import TemplateTeacher
 from pathsynth.schema import Schema, load_schema
 
 COUNT_KEYS = ("numero_gang_prel", "numero_gang_att")

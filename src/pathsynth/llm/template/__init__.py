@@ -13,28 +13,21 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pathsynth.errors import PathsynthError
 from pathsynth.llm.base import Generation, GenerationRequest, Span
-from pathsynth.llm.template._breast import (
-    BREAST_KEYS,
-    LAYOUT_WEIGHTS,
-    LAYOUTS,
-    BreastReport,
-    Lexicon,
-    phrases,
-)
 from pathsynth.llm.template._generic import render_generic
+from pathsynth.llm.template._lexicon import Lexicon
 from pathsynth.llm.template._writer import Writer, hyphenate, wrap_lines
-from pathsynth.schema import LANGS, Lang, Schema, Value, load_schema
+from pathsynth.schema import Lang, Schema, Value, load_schema
 
-__all__ = ["LAYOUTS", "STYLE_KNOBS", "TemplateReport", "TemplateTeacher"]
+__all__ = ["STYLE_KNOBS", "Grammar", "TemplateReport", "TemplateTeacher", "grammar_of"]
 
 #: Style knobs a caller may fix (``style={"layout": "synoptic"}``); the others are drawn per
 #: report from the seed. Unknown keys (style hints meant for LLM prompts) are ignored.
 STYLE_KNOBS: dict[str, str] = {
-    "layout": "one of " + ", ".join(LAYOUTS),
+    "layout": "one of the grammar's layouts (the breast-13 grammar's: sections, synoptic...)",
     "noise": "OCR-like noise: edits per character of filler text, 0 to 0.1",
     "case": "normal, upper (whole report in capitals) or lower",
     "headers": "upper, title or none (narrative paragraphs): how section titles are written",
@@ -43,30 +36,6 @@ STYLE_KNOBS: dict[str, str] = {
     "accents": "yes or no (no: diacritics dropped, as some systems do)",
     "wrap": "hard line width in characters, 0 for none",
     "distractors": "0 to 1: how much distracting content (DCIS, techniques, addenda...)",
-}
-
-_BREAST_TYPES = {
-    "echantillon": "categorical",
-    "diagnostic": "categorical",
-    "grade": "integer",
-    "taille": "number",
-    "marges_saines": "categorical",
-    "numero_gang_prel": "integer",
-    "numero_gang_att": "integer",
-    "emboles": "categorical",
-    "rupture_capsulaire": "categorical",
-    "re": "categorical",
-    "rp": "categorical",
-    "her2": "categorical",
-    "ki67": "number",
-}
-_CODES = {
-    "marges_saines": {"yes", "no"},
-    "emboles": {"yes", "no"},
-    "rupture_capsulaire": {"yes", "no"},
-    "re": {"positive", "negative"},
-    "rp": {"positive", "negative"},
-    "her2": {"positive", "negative"},
 }
 
 
@@ -79,16 +48,6 @@ class TemplateReport:
     style: dict[str, str] = field(default_factory=dict)
 
 
-def _is_breast(schema: Schema) -> bool:
-    """Whether ``schema`` has the breast-13 variables the breast grammar is written for."""
-    for key, kind in _BREAST_TYPES.items():
-        if key not in schema or schema[key].type != kind:
-            return False
-        if key in _CODES and set(schema[key].codes) != _CODES[key]:
-            return False
-    return True
-
-
 def _missing(x: Any) -> bool:
     """None, NaN, pandas NA / NaT: all mean "unknown" in a record."""
     if x is None:
@@ -98,20 +57,52 @@ def _missing(x: Any) -> bool:
     return type(x).__name__ in ("NAType", "NaTType")
 
 
+class Grammar(Protocol):
+    """A domain pack's report grammar (``pathsynth.domains.breast13.grammar``)."""
+
+    keys: tuple[str, ...]
+    layouts: tuple[str, ...]
+
+    def supports(self, schema: Schema) -> bool: ...
+
+    def labels(self, lang: str) -> dict[str, Any]: ...
+
+    def draw_layout(self, rng: random.Random, values: dict[str, Value]) -> str: ...
+
+    def write(
+        self,
+        lexicon: Lexicon,
+        values: dict[str, Value],
+        lang: str,
+        rng: random.Random,
+        writer: Writer,
+        style: dict[str, str],
+    ) -> None: ...
+
+
+def grammar_of(schema: Schema) -> Grammar | None:
+    """The report grammar of the schema's domain pack, when it has one that fits the schema."""
+    if schema.domain is None:
+        return None
+    from pathsynth.domains import load_pack
+
+    grammar = load_pack(schema.domain).knowledge("report_grammar")
+    return grammar if grammar is not None and grammar.supports(schema) else None
+
+
 def _draw_style(
-    rng: random.Random, lang: str, given: Mapping[str, Any], breast: bool, biopsy: bool = False
+    rng: random.Random,
+    lang: str,
+    given: Mapping[str, Any],
+    grammar: Grammar | None,
+    values: dict[str, Value],
 ) -> dict[str, str]:
     """The report's style: the caller's valid knobs, the rest drawn from ``rng``."""
     style: dict[str, str] = {}
+    layouts = grammar.layouts if grammar is not None else ("synoptic",)
     # Draw every knob first so that fixing one does not shift the others.
     drawn = {
-        "layout": (
-            "biopsy"
-            if biopsy and rng.random() < 0.5
-            else rng.choices(LAYOUTS, weights=LAYOUT_WEIGHTS)[0]
-        )
-        if breast
-        else "synoptic",
+        "layout": grammar.draw_layout(rng, values) if grammar is not None else "synoptic",
         "noise": "0"
         if (u := rng.random()) < 0.6
         else f"{rng.uniform(0.002, 0.02):.4f}"
@@ -129,16 +120,16 @@ def _draw_style(
     }
     for key, default in drawn.items():
         value = given.get(key)
-        style[key] = _valid_knob(key, value) or default
+        style[key] = _valid_knob(key, value, layouts) or default
     return style
 
 
-def _valid_knob(key: str, value: Any) -> str | None:
+def _valid_knob(key: str, value: Any, layouts: tuple[str, ...]) -> str | None:
     if value is None:
         return None
     s = str(value).strip()
     ok = {
-        "layout": lambda: s in LAYOUTS,
+        "layout": lambda: s in layouts,
         "case": lambda: s in ("normal", "upper", "lower"),
         "headers": lambda: s in ("upper", "title", "none"),
         "units": lambda: s in ("cm", "mm"),
@@ -158,9 +149,9 @@ class TemplateTeacher:
     """A teacher with no model: a grammar of French and English pathology report writing.
 
     ``render(record, lang, seed)`` returns the text and the character spans of every value it
-    wrote; the async ``agenerate`` / ``aclose`` pair makes it a :class:`TextGenerator`. With
-    the breast-13 schema (or any schema with its variables) the breast grammar is used; any other
-    schema gets a plain synoptic report built from its labels and surface forms.
+    wrote; the async ``agenerate`` / ``aclose`` pair makes it a :class:`TextGenerator`. The
+    schema's domain pack supplies the grammar (breast-13: many layouts); a schema without one
+    gets a plain report built from its labels and surface forms.
     """
 
     def __init__(self, schema: Schema | str | None = None, name: str = "template") -> None:
@@ -168,16 +159,15 @@ class TemplateTeacher:
             load_schema(schema) if isinstance(schema, str) else (schema or load_schema("breast13"))
         )
         self.name = name
-        self._breast = _is_breast(self.schema)
-        # The breast grammar adds its own label spellings to the schema's names.
+        self.grammar = grammar_of(self.schema)
+        # A grammar adds its own label spellings to the schema's names.
         self._lexicons = {
             lang: Lexicon.build(
-                self.schema, lang, phrases(lang)["labels"] if self._breast else None
+                self.schema, lang, self.grammar.labels(lang) if self.grammar else None
             )
-            for lang in LANGS
+            for lang in self.schema.languages
         }
         self._checks = [(v, v.type, frozenset(v.codes)) for v in self.schema.variables]
-        self._constrained = "numero_gang_att <= numero_gang_prel" in self.schema.constraints
 
     def _record(self, record: Mapping[str, Any]) -> dict[str, Value]:
         """The record's canonical values (``None`` for unknown); a bad value is an error."""
@@ -198,11 +188,10 @@ class TemplateTeacher:
                     f"record value {var.key}={x!r} is not canonical for schema {self.schema.name}"
                 )
             values[var.key] = var.canonical(x)
-        if self._constrained:
-            att, prel = values.get("numero_gang_att"), values.get("numero_gang_prel")
-            if isinstance(att, int) and isinstance(prel, int) and att > prel:
+        for c in self.schema.constraints:
+            if not c.holds(values):
                 raise PathsynthError(
-                    f"record rejected: numero_gang_att={att} > numero_gang_prel={prel}"
+                    f"record rejected ({c}): " + c.breach(values[c.left], values[c.right])
                 )
         return values
 
@@ -214,23 +203,25 @@ class TemplateTeacher:
         style: Mapping[str, Any] | None = None,
     ) -> TemplateReport:
         """Write one report; deterministic given (record, lang, seed, style)."""
-        if lang not in LANGS:
-            raise PathsynthError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
+        if lang not in self._lexicons:
+            raise PathsynthError(
+                f"unknown language {lang!r}: schema {self.schema.name} is written in "
+                + ", ".join(self._lexicons)
+            )
         values = self._record(record)
         # The record joins the seed so one seed shared by many records still varies the text.
         material = f"{int(seed)}|{lang}|" + "|".join(f"{v}" for v in values.values())
         rng = random.Random(material)
-        biopsy = values.get("echantillon") == "biopsy"
-        st = _draw_style(rng, lang, style or {}, self._breast, biopsy)
+        st = _draw_style(rng, lang, style or {}, self.grammar, values)
         writer = Writer(
             rng,
             noise=float(st["noise"]),
             case=st["case"],
             accents=st["accents"] == "yes",
         )
-        if self._breast:
-            BreastReport(self._lexicons[lang], values, lang, rng, writer, st).render()
-            extra = [k for k in self.schema.keys if k not in BREAST_KEYS]
+        if self.grammar is not None:
+            self.grammar.write(self._lexicons[lang], values, lang, rng, writer, st)
+            extra = [k for k in self.schema.keys if k not in self.grammar.keys]
             if extra:
                 writer.text("\n")
                 render_generic(self.schema, values, lang, rng, writer, keys=extra, title=False)

@@ -16,7 +16,7 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass, field
-from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,19 @@ def _is_unknown(value: Any) -> bool:
     if isinstance(value, float):
         return math.isnan(value)
     return type(value).__name__ in {"NAType", "NaTType"}
+
+
+def _builtin_root(schema: Schema, lang: str) -> Traversable:
+    """The prompt pack of the schema's domain pack for ``lang``."""
+    from pathsynth.domains import load_pack
+
+    root = load_pack(schema.domain).resource("prompts", lang) if schema.domain else None
+    if root is None:
+        raise PathsynthError(
+            f"schema {schema.name} has no built-in {lang} prompt pack: pass --prompts DIR "
+            "(copy a domain pack's prompts/ folder and edit it)"
+        )
+    return root
 
 
 class PromptPack:
@@ -118,8 +131,8 @@ class PromptPack:
     def load(cls, lang: Lang, schema: Schema, path: str | Path | None = None) -> PromptPack:
         """The built-in pack for ``lang``, or the one in ``path`` (``path/lang/`` or ``path``)."""
         if path is None:
-            root = resources.files("pathsynth.reports.prompts").joinpath(lang)
-            source = f"built-in {lang}"
+            root = _builtin_root(schema, lang)
+            source = f"built-in {schema.domain}/{lang}"
             files = {n: root.joinpath(n).read_text("utf-8") for n in PACK_FILES}
             ex = root.joinpath("examples.yaml")
             if ex.is_file():

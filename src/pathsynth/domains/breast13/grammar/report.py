@@ -20,8 +20,9 @@ from typing import Any
 
 import yaml
 
+from pathsynth.llm.template._lexicon import Lexicon
 from pathsynth.llm.template._writer import Writer
-from pathsynth.schema import Schema, Value, load_schema
+from pathsynth.schema import Value, load_schema
 
 # The variables this grammar is written for: those of the built-in breast-13 schema.
 BREAST_KEYS = tuple(load_schema("breast13").keys)
@@ -95,7 +96,7 @@ def _freeze(x: Any) -> Any:
 def phrases(lang: str) -> dict[str, Any]:
     """The phrase bank of ``lang`` (read once per process)."""
     text = (
-        resources.files("pathsynth.llm.template")
+        resources.files("pathsynth.domains.breast13.grammar")
         .joinpath(f"phrases/{lang}.yaml")
         .read_text("utf-8")
     )
@@ -113,30 +114,6 @@ class NodeSpecimen:
     itc: int = 0
     micro: bool = False
     number: int = 0
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """A schema's labels and surface forms in one language, as tuples ready to draw from."""
-
-    names: dict[str, tuple[str, ...]]
-    surfaces: dict[tuple[str, str], tuple[str, ...]]
-
-    @classmethod
-    def build(
-        cls, schema: Schema, lang: str, extra: dict[str, Sequence[str]] | None = None
-    ) -> Lexicon:
-        extra = extra or {}
-        names = {
-            v.key: (tuple(v.names[lang]) or (v.description[lang],)) + tuple(extra.get(v.key, ()))
-            for v in schema.variables
-        }
-        surfaces = {
-            (v.key, c.code): tuple(c.surface[lang]) or (c.label[lang],)
-            for v in schema.variables
-            for c in v.values
-        }
-        return cls(names, surfaces)
 
 
 def fmt_num(x: float, comma: bool, digits: int = 2) -> str:

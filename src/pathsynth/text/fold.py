@@ -1,4 +1,4 @@
-"""Text folding shared by the normalisers and the rules extractor.
+"""Folding: one form of a report's text for every reader (normalisers, rules, students, filter).
 
 :func:`fold` keeps one output character per input character, so a match found in the folded
 text is also a valid character span of the original report (evidence spans rely on this).
@@ -6,10 +6,13 @@ text is also a valid character span of the original report (evidence spans rely 
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathsynth.text.spelling import Vocabulary
 
 # One-to-one replacements applied before accent stripping.
 _SPECIAL = {
@@ -83,45 +86,6 @@ def _ocr_fix(m: re.Match[str]) -> str:
     return "o"
 
 
-# Words whose OCR-broken halves are rejoined ("carci nome" → "carcinome").
-_VOCABULARY = frozenset(
-    """
-    carcinome carcinomes carcinoma carcinomas lobulaire lobular canalaire canalaires ductal
-    infiltrant infiltrante infiltrating invasif invasive mucineux mucinous tubuleux tubular
-    medullaire medullary metaplasique metaplastic micropapillaire micropapillary papillaire
-    papillary cribriforme cribriform emboles embole lymphovasculaire lymphovascular vasculaires
-    vasculaire lymphatiques ganglion ganglions ganglionnaire metastatique metastatiques
-    metastatic metastase metastases metastasis positif positifs positive negatif negatifs
-    negative oestrogenes estrogen oestrogen progesterone amplifie amplified amplification
-    capsulaire extracapsular extranodal marges berges saines involved tumorectomie mastectomie
-    mastectomy lumpectomy biopsie biopsy curage axillaire axillary sentinelle sentinel
-    proliferation absence presence recepteurs receptor surexpression overexpression specifique
-    conclusion macroscopie microscopie diagnostic diagnosis atteints atteint envahis examines
-    preleves metastatic metastases
-    """.split()  # noqa: SIM905
-)
-_TOKEN = re.compile(r"[a-z]+")
-
-
-def repair_breaks(text: str) -> str:
-    """Rejoin words broken by a stray space, keeping the length: the space moves to the end.
-
-    Works on folded text; "carci nome lobu laire" becomes "carcinome  lobulaire " so spans
-    found afterwards still fall on the same characters, give or take the moved space.
-    """
-    if " " not in text:
-        return text
-    chars = list(text)
-    tokens = list(_TOKEN.finditer(text))
-    for a, b in itertools.pairwise(tokens):
-        if b.start() != a.end() + 1 or text[a.end()] != " ":
-            continue
-        joined = a.group(0) + b.group(0)
-        if joined in _VOCABULARY and a.group(0) not in _VOCABULARY and chars[a.end()] == " ":
-            chars[a.start() : b.end()] = [*joined, " "]
-    return "".join(chars)
-
-
 _HYPHEN_BREAK = re.compile(r"([a-z]{3,})-\n[ \t]*([a-z]{2,})")
 
 
@@ -155,61 +119,15 @@ def words(text: str) -> str:
     return _SPACES.sub(" ", re.sub(r"[^0-9a-z+%/.,<>=-]", " ", fold(text))).strip()
 
 
-_NUMBER_WORDS = {
-    "zero": 0,
-    "aucun": 0,
-    "aucune": 0,
-    "none": 0,
-    "no": 0,
-    "un": 1,
-    "une": 1,
-    "one": 1,
-    "single": 1,
-    "deux": 2,
-    "two": 2,
-    "trois": 3,
-    "three": 3,
-    "quatre": 4,
-    "four": 4,
-    "cinq": 5,
-    "five": 5,
-    "six": 6,
-    "sept": 7,
-    "seven": 7,
-    "huit": 8,
-    "eight": 8,
-    "neuf": 9,
-    "nine": 9,
-    "dix": 10,
-    "ten": 10,
-    "onze": 11,
-    "eleven": 11,
-    "douze": 12,
-    "twelve": 12,
-    "treize": 13,
-    "thirteen": 13,
-    "quatorze": 14,
-    "fourteen": 14,
-    "quinze": 15,
-    "fifteen": 15,
-    "seize": 16,
-    "sixteen": 16,
-    "dix-sept": 17,
-    "seventeen": 17,
-    "dix-huit": 18,
-    "eighteen": 18,
-    "dix-neuf": 19,
-    "nineteen": 19,
-    "vingt": 20,
-    "twenty": 20,
-}
-
-NUMBER_WORD = r"(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_LEADER = re.compile(r"\.{3,}|…+|_{3,}")
 
 
-def count_value(token: str) -> int | None:
-    """An integer written in digits or in words ("deux", "three", "aucun")."""
-    token = token.strip()
-    if token.isdigit():
-        return int(token)
-    return _NUMBER_WORDS.get(token)
+def fold_report(text: str, vocabulary: Vocabulary | None = None) -> str:
+    """A whole report folded for reading, same length as ``text``: :func:`fold`, words
+    hyphenated across lines rejoined, dot leaders ("Grade ........ 2") turned into spaces (they
+    are layout, not sentence ends), and — given a domain's vocabulary — OCR-broken and
+    misspelt words repaired (:class:`pathsynth.text.spelling.Vocabulary`)."""
+    folded = join_hyphenated(fold(text), text)
+    if vocabulary is not None:
+        folded = vocabulary.repair(folded)
+    return _LEADER.sub(lambda m: " " * len(m.group(0)), folded)
