@@ -278,7 +278,7 @@ def tabular_synthesize(
     """
     from pathsynth.cohort import read_records, write_records
     from pathsynth.tabular import make_synthesizer
-    from pathsynth.tabular.base import checksum_path
+    from pathsynth.tabular.base import check_epsilon, checksum_path
 
     files = CommandFiles(
         reads={"--data": data, "--schema": _schema_file(schema)},
@@ -289,6 +289,7 @@ def tabular_synthesize(
         },
     ).check()
     _at_least_one(n)
+    check_epsilon(epsilon)  # before any work: nan, inf or 1e9 are a one-line error
     params = _name_values(param)
     if delta is not None:
         params["delta"] = delta
@@ -329,7 +330,7 @@ def tabular_compare(
     synthesizers: Annotated[
         str,
         typer.Option("--synthesizers", help="Comma-separated synthesizer names."),
-    ] = "gaussian_copula,ctgan,patectgan,mst",
+    ] = "gaussian_copula,ctgan,patectgan,mst,aim",
     epsilon: EpsilonOpt = None,
     delta: DeltaOpt = None,
     seed: SeedOpt = 0,
@@ -347,6 +348,10 @@ def tabular_compare(
     ] = True,
     normalize: TabNormalizeOpt = False,
     blank_invalid: TabBlankOpt = False,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, help="Synthesizers fitted at once, one process each."),
+    ] = 1,
 ) -> None:
     """Fit each synthesizer on half the records, score it against the other half.
 
@@ -356,8 +361,10 @@ def tabular_compare(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pathsynth.cohort import read_records
+    from pathsynth.tabular.base import check_epsilon
     from pathsynth.tabular.compare import compare_synthesizers
 
+    check_epsilon(epsilon)
     names = [s.strip() for s in synthesizers.split(",") if s.strip()]
     if out.exists() and not out.is_dir():
         raise PathsynthError(f"--out {out} is a file: give a folder")
@@ -400,6 +407,7 @@ def tabular_compare(
             delta=delta,
             html=html,
             progress=report,
+            workers=workers,
         )
     print((out / "table.md").read_text(encoding="utf-8"), end="")
     failed = [r.name for r in result.results if r.error]

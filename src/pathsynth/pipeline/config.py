@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pathsynth.errors import PathsynthError, redact
 from pathsynth.reports.generate import GenerationOptions
@@ -65,9 +72,8 @@ class TabularConfig(_Section):
     )
     epsilon: float | None = Field(
         3.0,
-        gt=0,
-        description="Differential-privacy budget ε for the DP synthesizers (patectgan, mst); "
-        "ignored by the others.",
+        description="Differential-privacy budget ε for the DP synthesizers (patectgan, mst, "
+        "aim…), a finite number in (0, 100]; ignored by the others.",
     )
     generate_from: str = Field(
         "mst",
@@ -86,6 +92,27 @@ class TabularConfig(_Section):
         False,
         description="Also write mostlyai-qa's HTML quality report per synthesizer (slower).",
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        description="Synthesizers fitted at once, each in its own process (same results).",
+    )
+    score_rows: int | None = Field(
+        None,
+        ge=50,
+        description="Rows sdmetrics' slow privacy metrics look at (a seeded subsample); "
+        "default: all.",
+    )
+
+    @field_validator("epsilon", mode="before")
+    @classmethod
+    def _finite_epsilon(cls, value: Any) -> Any:
+        from pathsynth.tabular.base import check_epsilon
+
+        try:
+            return check_epsilon(value)
+        except PathsynthError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class TeacherConfig(_Section):

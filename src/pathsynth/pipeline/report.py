@@ -34,6 +34,9 @@ TABULAR_COLUMNS = [
     ("identical_match_share", "Identical matches"),
     ("dcr_share", "DCR share"),
     ("nndr", "NNDR"),
+    ("disclosure_protection", "Attribute inference: protection"),
+    ("membership_auc", "Membership inference: AUC"),
+    ("of_ceiling", "of ceiling"),
     ("epsilon", "ε"),
     ("fit_seconds", "Fit (s)"),
 ]
@@ -105,6 +108,18 @@ def tabular_section(folder: RunFolder) -> dict[str, Any] | None:
         for name, m in metrics.items()
         if isinstance(m, dict)
     ]
+    reference = _holdout_reference(folder)
+    if reference:
+        # what real records of other patients score: the yardstick of every column
+        ref = {**reference, "of_ceiling": 1.0, "epsilon": None, "fit_seconds": None}
+        rows.append(
+            {
+                "name": "holdout (reference)",
+                "cells": [_fmt(ref.get(k)) for k, _ in TABULAR_COLUMNS],
+                "error": None,
+                "reference": True,
+            }
+        )
     import matplotlib
 
     matplotlib.use("Agg")
@@ -140,6 +155,15 @@ def tabular_section(folder: RunFolder) -> dict[str, Any] | None:
         "table_md": table_md.read_text(encoding="utf-8") if table_md.is_file() else None,
         "metrics": metrics,
     }
+
+
+def _holdout_reference(folder: RunFolder) -> dict[str, Any]:
+    """The holdout's own scores (``tabular/details.json``), empty when not written."""
+    path = folder.path("tabular/details.json")
+    if not path.is_file():
+        return {}
+    ref = json.loads(path.read_text(encoding="utf-8")).get("holdout_reference", {})
+    return ref if isinstance(ref, dict) else {}
 
 
 def _flat(summary: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -333,12 +357,7 @@ def privacy_section(
     rec = folder.stages.get("records")
     chosen = str(rec.summary.get("source")) if rec is not None else None
     metrics = (tabular or {}).get("metrics", {}).get(chosen or "", {})
-    details_path = folder.path("tabular/details.json")
-    reference: dict[str, Any] = {}
-    if details_path.is_file():
-        reference = json.loads(details_path.read_text(encoding="utf-8")).get(
-            "holdout_reference", {}
-        )
+    reference = _holdout_reference(folder)
 
     def with_ref(key: str) -> str:
         if not metrics:
@@ -352,6 +371,15 @@ def privacy_section(
         ("ε spent by that synthesizer", _fmt(metrics.get("epsilon")) if metrics else "—"),
         ("DCR share (0.5 is ideal)", with_ref("dcr_share")),
         ("Identical matches with training records", with_ref("identical_match_share")),
+        (
+            "Attribute inference: protection of receptors, HER2, nodes, emboli for an "
+            "attacker who knows procedure, type, size, grade (1 = no better than a guess)",
+            with_ref("disclosure_protection"),
+        ),
+        (
+            "Membership inference: AUC of telling training patients from others (0.5 = chance)",
+            with_ref("membership_auc"),
+        ),
     ]
     if chosen == "cohort":
         rows.append(("Warning", "the teachers saw the input records themselves: no privacy"))

@@ -136,8 +136,10 @@ def _stages(
 
 
 def demo_config(lang: Lang = "fr", out: str | Path = "demo-out") -> PipelineConfig:
-    """The demo: simulated cohort of 4,000, the four study synthesizers, template teachers,
-    filter, fast student and rules, scored on held-out reports of another template style.
+    """The demo: simulated cohort of 2,000, the four study synthesizers side by side, template
+    teachers, filter, fast student and rules, scored on held-out reports of another template
+    style. Sizes are chosen for a pipeline of under two minutes on two cores (configs/demo.yaml
+    gives the reasons).
 
     Kept in step with configs/demo.yaml (a test checks both describe the same run).
     """
@@ -150,13 +152,19 @@ def demo_dict(lang: Lang = "fr", out: str | Path = "demo-out") -> dict[str, Any]
         "seed": 0,
         "output": str(out),
         "schema": "breast13",
-        "cohort": {"simulate": 4000, "complete": True},
+        "cohort": {"simulate": 2000, "complete": True},
         "tabular": {
             "synthesizers": ["gaussian_copula", "ctgan", "patectgan", "mst"],
             "epsilon": 3.0,
             "generate_from": "mst",
-            # Short GAN training: a CPU demo, not the study's settings.
-            "params": {"ctgan": {"epochs": 30}},
+            "workers": 2,
+            "score_rows": 500,
+            # Short training: a CPU demo, not the study's settings.
+            "params": {
+                "ctgan": {"epochs": 20},
+                "patectgan": {"warmup": 40, "max_rounds": 120},
+                "mst": {"iters": 2000},
+            },
         },
         "teachers": {
             "lang": lang,
@@ -180,6 +188,11 @@ def demo_dict(lang: Lang = "fr", out: str | Path = "demo-out") -> dict[str, Any]
         "baselines": [{"name": "rules", "spec": "rules"}],
         "evaluation": [{"name": "heldout", "teacher": "template-heldout", "filtered": False}],
     }
+
+
+#: gemma-270m in the demo: a few short reports, enough to show an LLM teacher at work (each
+#: report costs seconds on a CPU, and a 270M model rarely writes one the filter keeps)
+GEMMA_DEMO: dict[str, Any] = {"n": 4, "options": {"max_tokens": 320}}
 
 
 def demo(
@@ -212,7 +225,7 @@ def _with_gemma(cfg: PipelineConfig, console: Console | None = None) -> Pipeline
         return cfg
     data = cfg.model_dump(mode="json", by_alias=True)
     data["teachers"]["teachers"].append(
-        {"name": "gemma", "spec": "llamacpp:gemma3-270m", "use": "eval", "seed": 2, "n": 12}
+        {"name": "gemma", "spec": "llamacpp:gemma3-270m", "use": "eval", "seed": 2, **GEMMA_DEMO}
     )
     # A 270M model drifts from its record: only the reports the filter kept are scored.
     data["evaluation"].append({"name": "gemma", "teacher": "gemma", "filtered": True})

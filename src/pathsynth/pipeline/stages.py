@@ -217,6 +217,9 @@ class Stages:
                 delta=t.delta,
                 html=t.html,
                 progress=progress,
+                workers=t.workers,
+                n_synthetic=self._synthetic_rows(len(frame)),
+                score_rows=t.score_rows,
             )
             metrics = result.metrics() if hasattr(result, "metrics") else {}
             failed = {n: m["error"] for n, m in metrics.items() if m.get("error")}
@@ -226,12 +229,28 @@ class Stages:
 
         self._stage(
             "tabular",
-            {"tabular": t.model_dump(exclude={"generate_from"}), "seed": self.cfg.seed},
+            # workers change the wall time, not the records
+            {
+                "tabular": t.model_dump(exclude={"generate_from", "workers"}),
+                "seed": self.cfg.seed,
+                "synthetic_rows": self._synthetic_rows(None),
+            },
             [cohort_path, *self._schema_inputs()],
             outputs,
             fn,
         )
         return self.run.path("tabular")
+
+    def _synthetic_rows(self, n_records: int | None) -> int | None:
+        """Rows each synthesizer writes: as many as training, or more when the teachers need
+        more records than that (``None``: as many as training)."""
+        tc = self.cfg.teachers
+        held = sum(t.n or tc.n for t in tc.teachers if t.use == "eval")
+        train = [t.n or tc.n for t in self.cfg.training_teachers]
+        need = held + (max(train, default=0) if tc.per_teacher else sum(train))
+        if n_records is None:
+            return need
+        return need if need > n_records // 2 else None
 
     def chosen_synthesizer(self) -> str:
         """The synthesizer whose records feed generation (``best`` resolved from metrics)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import pickle
 import random
 import time
@@ -28,6 +29,10 @@ from pathsynth.schema import Schema
 from pathsynth.tabular._codec import CleanReport, RecordCodec
 
 _MAGIC = "pathsynth-synthesizer/1"
+#: largest ε accepted. Beyond it a privacy guarantee says nothing (e^100 ≈ 10^43 as the bound
+#: on how much likelier any output becomes), and the libraries' accountants misbehave: OpenDP's
+#: search for MST's noise scale and the PATE accountant overflow or run without end.
+MAX_EPSILON = 100.0
 #: draws beyond the first one when rows breaking a constraint are rejected
 _MAX_REDRAWS = 5
 
@@ -70,6 +75,25 @@ def torch_threads(n: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+def check_epsilon(epsilon: float | None) -> float | None:
+    """``epsilon`` itself when it is a usable privacy budget (``None`` passes), else a
+    one-line error: a finite number in (0, :data:`MAX_EPSILON`]."""
+    if epsilon is None:
+        return None
+    try:
+        value = float(epsilon)
+    except (TypeError, ValueError):
+        raise PathsynthError(f"epsilon must be a number, not {epsilon!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise PathsynthError(f"epsilon must be a finite positive number, not {epsilon!r}")
+    if value > MAX_EPSILON:
+        raise PathsynthError(
+            f"epsilon must be at most {MAX_EPSILON:g}, not {epsilon!r}: "
+            "beyond that a privacy budget protects no one"
+        )
+    return value
+
+
 def seed_everything(seed: int) -> None:
     """Seed the global generators the libraries underneath draw from (numpy, random, torch)."""
     random.seed(seed)
@@ -107,11 +131,10 @@ class Synthesizer(ABC):
         if self.differentially_private:
             if epsilon is None:
                 raise PathsynthError(f"{self.name} is differentially private: give --epsilon")
-            if epsilon <= 0:
-                raise PathsynthError(f"epsilon must be positive, not {epsilon}")
+            epsilon = check_epsilon(epsilon)
         elif epsilon is not None:
             raise PathsynthError(f"{self.name} is not differentially private: drop --epsilon")
-        if delta is not None and not 0 < delta < 1:
+        if delta is not None and not (math.isfinite(delta) and 0 < delta < 1):
             raise PathsynthError(f"delta must lie in (0, 1), not {delta}")
         allowed = {f.name for f in fields(self.params_class)}
         unknown = sorted(set(params) - allowed)

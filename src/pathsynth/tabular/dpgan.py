@@ -19,14 +19,30 @@ from pathsynth.tabular.base import Synthesizer, SynthesizerParams, torch_threads
 
 @dataclass
 class PATECTGANParams(SynthesizerParams):
-    """Parameters of :class:`PATECTGAN` (it trains until the budget is spent: no epochs)."""
+    """Parameters of :class:`PATECTGAN` (it trains until the budget is spent: no epochs;
+    defaults measured on a simulated cohort: docs/tabular.md)."""
 
-    #: rows per step
-    batch_size: int = 500
+    #: generated and real rows per teacher and generator step
+    batch_size: int = 200
+    #: records per teacher (teachers = records / teacher_size, each on its own records)
+    teacher_size: int = 50
+    #: inverse scale of the Laplace noise on the teachers' vote count
+    lam: float = 0.5
+    #: generated rows the teachers label per student update (each label spends budget)
+    student_batch: int = 64
     #: teacher discriminator updates per round
-    teacher_iters: int = 5
-    #: student discriminator updates per round (each one spends budget)
-    student_iters: int = 5
+    teacher_iters: int = 1
+    #: student discriminator updates per round
+    student_iters: int = 1
+    #: generator steps per round (against the student: no budget)
+    generator_steps: int = 1
+    #: share of ε spent on the noisy category frequencies of the conditional vector
+    cond_share: float = 0.1
+    #: rounds at most, whether or not budget is left
+    max_rounds: int = 3000
+    #: rounds training the teachers (and the generator on its conditional loss) before the
+    #: first labelled question: untrained teachers disagree, and disagreement costs budget
+    warmup: int = 100
     #: torch threads while fitting
     threads: int = 1
 
@@ -81,17 +97,44 @@ class PATECTGAN(_DPGAN):
     params: PATECTGANParams
 
     def _make(self, epsilon: float, n_rows: int) -> Any:
-        from snsynth.pytorch.nn import PATECTGAN as _Model
+        from pathsynth.tabular._pate import pate_ctgan_class
 
-        return _Model(
+        p = self.params
+        if not 0 <= p.cond_share < 1 or p.lam <= 0 or min(p.teacher_size, p.student_batch) < 1:
+            raise PathsynthError(
+                "patectgan: cond_share must lie in [0, 1), lam be positive, "
+                "teacher_size and student_batch at least 1"
+            )
+        model = pate_ctgan_class()(
             epsilon=epsilon,
             delta=self.delta_used,
             batch_size=self._batch(n_rows),
-            teacher_iters=self.params.teacher_iters,
-            student_iters=self.params.student_iters,
+            teacher_iters=p.teacher_iters,
+            student_iters=p.student_iters,
             verbose=False,
             cuda=False,
         )
+        model.teacher_size = p.teacher_size
+        model.lam = p.lam
+        model.student_batch = p.student_batch
+        model.generator_steps = p.generator_steps
+        model.cond_share = p.cond_share
+        model.max_rounds = p.max_rounds
+        model.warmup = p.warmup
+        model.rng = np.random.default_rng([self.seed, 0x70617465])
+        return model
+
+    def _training_epsilon_spent(self) -> float:
+        spent = getattr(getattr(self, "_model", None), "spent", None)
+        if not spent:
+            return super()._training_epsilon_spent()
+        return float(spent["epsilon_pate"] + spent["epsilon_cond"])
+
+    def describe(self) -> dict[str, Any]:
+        """As every synthesizer, plus what PATE spent: teachers, rounds, labelled queries."""
+        info = super().describe()
+        info["pate"] = getattr(getattr(self, "_model", None), "spent", None)
+        return info
 
 
 class DPCTGAN(_DPGAN):

@@ -13,10 +13,12 @@ import io
 import logging
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pathsynth.errors import MissingExtraError
@@ -33,7 +35,11 @@ SCORE_KEYS = (
     "nndr",
     "dcr_share",
     "dcr_overfitting_protection",
+    "disclosure_protection",
+    "membership_auc",
 )
+#: scores that carry the holdout's own value beside them in metrics.json (``<key>_holdout``)
+REFERENCED_KEYS = ("overall_accuracy", "dcr_share", "disclosure_protection", "membership_auc")
 
 
 @dataclass
@@ -49,6 +55,10 @@ class Scores:
     nndr: float | None = None
     dcr_share: float | None = None
     dcr_overfitting_protection: float | None = None
+    #: attribute inference (sdmetrics DisclosureProtection, CAP): 1 = protected (attacks.py)
+    disclosure_protection: float | None = None
+    #: membership inference, ROC AUC of distance to the closest record: 0.5 = chance
+    membership_auc: float | None = None
 
     def as_dict(self) -> dict[str, float | None]:
         return asdict(self)
@@ -66,6 +76,41 @@ def _plain(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return pd.DataFrame(out).reset_index(drop=True)
 
 
+#: mostlyai-qa's chart and page writers: they only feed its HTML report
+_QA_CHARTS = {
+    "mostlyai.qa.reporting": (
+        "plot_store_accuracy_matrix",
+        "plot_store_bivariates",
+        "plot_store_correlation_matrices",
+        "plot_store_univariates",
+    ),
+    "mostlyai.qa._similarity": ("plot_store_similarity_contours",),
+    "mostlyai.qa._distances": ("plot_store_distances",),
+    "mostlyai.qa._html_report": ("store_report",),
+}
+
+
+@contextlib.contextmanager
+def _without_charts() -> Iterator[None]:
+    """mostlyai-qa without its charts: it draws every chart of its HTML report (a third of
+    its time) even when no report is wanted. The metrics are computed the same; a writer this
+    version lacks is left alone."""
+    import importlib
+
+    saved: list[tuple[Any, str, Any]] = []
+    try:
+        for module_name, names in _QA_CHARTS.items():
+            module = importlib.import_module(module_name)
+            for name in names:
+                if hasattr(module, name):
+                    saved.append((module, name, getattr(module, name)))
+                    setattr(module, name, lambda *args, **kwargs: None)
+        yield
+    finally:
+        for module, name, fn in saved:
+            setattr(module, name, fn)
+
+
 def score_mostlyai(
     synthetic: pd.DataFrame,
     training: pd.DataFrame,
@@ -74,12 +119,18 @@ def score_mostlyai(
     *,
     report_path: Path | None,
     title: str,
+    seed: int = 0,
 ) -> tuple[Scores, dict[str, Any]]:
-    """mostlyai-qa's scores, and the holdout references (what a fresh real sample gets)."""
+    """mostlyai-qa's scores, and the holdout references (what a fresh real sample gets).
+
+    ``seed`` seeds numpy's global generator, which mostlyai-qa draws its random column groups
+    and subsamples from: the same tables get the same scores.
+    """
     try:
         from mostlyai import qa
     except ImportError:
         raise MissingExtraError("mostlyai-qa", "tabular") from None
+    from joblib import parallel_config
     from threadpoolctl import threadpool_limits
 
     logging.getLogger("mostlyai").setLevel(logging.ERROR)
@@ -89,10 +140,13 @@ def score_mostlyai(
         contextlib.redirect_stdout(io.StringIO()),
         warnings.catch_warnings(),
         threadpool_limits(limits=1),
+        parallel_config(backend="sequential"),
         # Without a path mostlyai-qa writes model-report.html into the working directory.
         tempfile.TemporaryDirectory() as scratch,
+        contextlib.nullcontext() if report_path else _without_charts(),
     ):
         warnings.simplefilter("ignore")
+        np.random.seed(seed % 2**32)
         _, metrics = qa.report(
             syn_tgt_data=_plain(synthetic, keys),
             trn_tgt_data=_plain(training, keys),
@@ -136,9 +190,16 @@ def dcr_overfitting_protection(
     holdout: pd.DataFrame,
     schema: Schema,
     keys: list[str],
+    *,
+    max_rows: int | None = None,
+    seed: int = 0,
 ) -> float:
     """sdmetrics' DCROverfittingProtection: 1 when synthetic rows sit no closer to training
-    records than to holdout ones (the holdout must be as large as the training set)."""
+    records than to holdout ones (the holdout must be as large as the training set).
+
+    ``max_rows``: distances on a subsample of this many rows of each table (sdmetrics'
+    pairwise distances grow with the square of the rows), drawn from ``seed``.
+    """
     try:
         from sdmetrics.single_table import DCROverfittingProtection
     except ImportError:
@@ -150,12 +211,15 @@ def dcr_overfitting_protection(
     metadata = {"tables": {"records": {"columns": columns}}}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        np.random.seed(seed % 2**32)  # pandas' sample() under sdmetrics draws from it
+        small = max_rows is not None and max_rows < len(synthetic)
         value = DCROverfittingProtection.compute(
             real_training_data=_fill(training, keys, schema),
             synthetic_data=_fill(synthetic, keys, schema),
             real_validation_data=_fill(holdout, keys, schema),
             metadata=metadata,
             table_name="records",
+            num_rows_subsample=max_rows if small else None,
         )
     return float(value)
 

@@ -36,3 +36,33 @@ def test_bad_synthesizer_is_a_one_line_error(
     assert done.value.code == 2
     assert "give --epsilon" in capsys.readouterr().err
     assert not (tmp_path / "syn.csv").exists()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e9", "0", "-1"])
+@pytest.mark.parametrize("command", ["synthesize", "compare"])
+def test_unusable_epsilon_is_refused_before_any_work(
+    command: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the data file does not even exist: the budget is checked first
+    argv = ["tabular", command, "--data", str(tmp_path / "absent.csv"), f"--epsilon={value}"]
+    if command == "synthesize":
+        argv += ["--synthesizer", "mst", "--n", "5", "--out", str(tmp_path / "syn.csv")]
+    else:
+        argv += ["--synthesizers", "mst", "--out", str(tmp_path / "cmp")]
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    err = capsys.readouterr().err
+    assert done.value.code == 2
+    assert "epsilon must be" in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_epsilon_in_a_config_is_checked(tmp_path: Path) -> None:
+    from pathsynth.errors import PathsynthError
+    from pathsynth.pipeline.config import load_config
+
+    for text in (".inf", ".nan", "1.0e9", "-3"):
+        path = tmp_path / "run.yaml"
+        path.write_text(f"tabular:\n  epsilon: {text}\n", encoding="utf-8")
+        with pytest.raises(PathsynthError, match="epsilon must be"):
+            load_config(path)

@@ -15,7 +15,7 @@ from pathsynth.schema import Schema
 from pathsynth.tabular import registry
 from pathsynth.tabular.base import Synthesizer
 from pathsynth.tabular.compare import compare_synthesizers, split_holdout
-from pathsynth.tabular.metrics import SCORE_KEYS
+from pathsynth.tabular.metrics import REFERENCED_KEYS, SCORE_KEYS
 
 pytest.importorskip("sdv")
 pytest.importorskip("mostlyai.qa")
@@ -57,15 +57,23 @@ def test_compare_writes_the_interface_files(
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert set(metrics) == {"gaussian_copula", "broken"}
     entry = metrics["gaussian_copula"]
-    assert set(entry) == {*SCORE_KEYS, "epsilon", "fit_seconds"}
+    references = {f"{k}_holdout" for k in REFERENCED_KEYS}
+    assert set(entry) == {*SCORE_KEYS, *references, "of_ceiling", "epsilon", "fit_seconds"}
     assert 0.5 < entry["overall_accuracy"] <= 1 and 0 <= entry["dcr_share"] <= 1
     assert 0 <= entry["dcr_overfitting_protection"] <= 1 and entry["epsilon"] is None
+    # privacy by attack, each beside the score of the holdout released in its place
+    assert 0 <= entry["disclosure_protection"] <= 1 and 0 <= entry["membership_auc"] <= 1
+    assert 0 <= entry["disclosure_protection_holdout"] <= 1
+    assert 0.3 < entry["membership_auc_holdout"] < 0.7
+    assert entry["of_ceiling"] == pytest.approx(
+        entry["overall_accuracy"] / entry["overall_accuracy_holdout"], abs=1e-3
+    )
     assert metrics["broken"]["error"] == "RuntimeError: cannot learn this"
     synthetic = pd.read_csv(tmp_path / "synthetic_gaussian_copula.csv")
     assert len(synthetic) == result.n_training == result.n_holdout == 100
     table = (tmp_path / "table.md").read_text()
     assert "| gaussian_copula |" in table and "| broken | — | failed |" in table
-    assert "holdout (reference)" in table
+    assert "holdout (reference)" in table and "Membership inference: AUC" in table
     assert (tmp_path / "comparison.png").stat().st_size > 1000
     assert (tmp_path / "report_gaussian_copula.html").is_file()
     assert ("broken", "failed") in stages and ("gaussian_copula", "done") in stages
@@ -78,3 +86,19 @@ def test_compare_checks_its_arguments(cohort: pd.DataFrame, schema: Schema, tmp_
         compare_synthesizers(cohort, ["nope"], None, 0, tmp_path, schema=schema)
     with pytest.raises(PathsynthError, match="at least 20 records"):
         compare_synthesizers(cohort.iloc[:10], ["gaussian_copula"], None, 0, tmp_path)
+
+
+@pytest.mark.slow
+def test_workers_give_the_same_files(
+    small_cohort: pd.DataFrame, schema: Schema, tmp_path: Path
+) -> None:
+    frame = small_cohort.iloc[:200]
+    args = (frame, ["gaussian_copula", "mst"], 2.0, 0)
+    one = compare_synthesizers(*args, tmp_path / "one", schema=schema, html=False)
+    two = compare_synthesizers(*args, tmp_path / "two", schema=schema, html=False, workers=2)
+    for name in ("gaussian_copula", "mst"):
+        a = (tmp_path / "one" / f"synthetic_{name}.csv").read_bytes()
+        assert a == (tmp_path / "two" / f"synthetic_{name}.csv").read_bytes(), name
+    assert one.metrics() == {
+        n: {**m, "fit_seconds": one.metrics()[n]["fit_seconds"]} for n, m in two.metrics().items()
+    }
