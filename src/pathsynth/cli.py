@@ -280,6 +280,7 @@ def tabular_synthesize(
     from pathsynth.tabular import make_synthesizer
     from pathsynth.tabular.base import check_epsilon, checksum_path
 
+    check_epsilon(epsilon)  # before any work: nan, inf or 1e9 are a one-line error
     files = CommandFiles(
         reads={"--data": data, "--schema": _schema_file(schema)},
         writes={
@@ -289,7 +290,6 @@ def tabular_synthesize(
         },
     ).check()
     _at_least_one(n)
-    check_epsilon(epsilon)  # before any work: nan, inf or 1e9 are a one-line error
     params = _name_values(param)
     if delta is not None:
         params["delta"] = delta
