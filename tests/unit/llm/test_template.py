@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pathsynth.domains.breast13.grammar.report import LAYOUTS
+from pathsynth.domains.breast13.grammar import LAYOUTS
 from pathsynth.errors import PathsynthError
 from pathsynth.llm.base import GenerationRequest, TextGenerator
 from pathsynth.llm.template import TemplateTeacher

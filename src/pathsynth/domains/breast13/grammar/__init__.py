@@ -7,18 +7,17 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from pathsynth.domains.breast13.grammar.report import (
-    BREAST_KEYS,
-    LAYOUT_WEIGHTS,
-    LAYOUTS,
-    BreastReport,
-    phrases,
-)
+from pathsynth.domains.breast13.grammar import classic
+from pathsynth.domains.breast13.grammar.bank import BREAST_KEYS, phrases
+from pathsynth.domains.breast13.grammar.draft import Draft
 from pathsynth.llm.template._lexicon import Lexicon
 from pathsynth.llm.template._writer import Writer
 from pathsynth.schema import Schema, Value
 
-__all__ = ["GRAMMAR", "BreastGrammar"]
+__all__ = ["GRAMMAR", "LAYOUTS", "BreastGrammar"]
+
+LAYOUTS = tuple(classic.LAYOUTS)
+LAYOUT_WEIGHTS = tuple(classic.LAYOUT_WEIGHTS[k] for k in LAYOUTS)
 
 _TYPES = {
     "echantillon": "categorical",
@@ -81,7 +80,8 @@ class BreastGrammar:
         writer: Writer,
         style: dict[str, str],
     ) -> None:
-        BreastReport(lexicon, values, lang, rng, writer, style).render()
+        d = Draft(lexicon, values, lang, rng, writer, style)
+        classic.LAYOUTS[style["layout"]](d)
 
 
 GRAMMAR = BreastGrammar()
