@@ -23,6 +23,7 @@ def render_generic(
     *,
     keys: Sequence[str] | None = None,
     title: bool = True,
+    layout: str = "lines",
 ) -> None:
     """``Name : value`` lines for the known values of ``keys`` (default: all schema keys)."""
     if title:

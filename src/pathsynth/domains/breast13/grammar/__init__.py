@@ -1,23 +1,32 @@
 """The breast-13 report grammar of the template teacher: French and English breast pathology
-reports in many layouts, every value written with its span (phrase banks in ``phrases/``)."""
+reports in several families and many layouts, every value written with its span (phrase banks
+in ``phrases/``).
+
+Families: ``classic`` (tidy one-specimen reports: sections, checklists, tables...), ``cap``
+(North-American / British multi-part surgical pathology reports: final diagnosis by part,
+intraoperative consultation, gross with cassette keys, CAP-style synoptic, addenda) and ``chu``
+(French CHU / CLCC comptes rendus: renseignements cliniques, macroscopie and microscopie by
+prélèvement, conclusion, INCa minimal data; in English, the European style with a minimum
+dataset).
+"""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pathsynth.domains.breast13.grammar import classic
-from pathsynth.domains.breast13.grammar.bank import BREAST_KEYS, phrases
+from pathsynth.domains.breast13.grammar.bank import BREAST_KEYS, COUNT_KEYS, phrases
 from pathsynth.domains.breast13.grammar.draft import Draft
 from pathsynth.llm.template._lexicon import Lexicon
 from pathsynth.llm.template._writer import Writer
 from pathsynth.schema import Schema, Value
 
-__all__ = ["GRAMMAR", "LAYOUTS", "BreastGrammar"]
-
-LAYOUTS = tuple(classic.LAYOUTS)
-LAYOUT_WEIGHTS = tuple(classic.LAYOUT_WEIGHTS[k] for k in LAYOUTS)
+__all__ = ["FAMILIES", "GRAMMAR", "LAYOUTS", "BreastGrammar"]
 
 _TYPES = {
     "echantillon": "categorical",
@@ -43,14 +52,55 @@ _CODES = {
     "her2": {"positive", "negative"},
 }
 
+Layout = Callable[[Draft], None]
+
+
+@dataclass(frozen=True)
+class Family:
+    """A report family: its layouts with their weights, and the damage its exports have."""
+
+    layouts: Mapping[str, Layout]
+    weights: Mapping[str, int]
+    #: Share of reports per language (fr, en).
+    share: tuple[int, int]
+    #: Rates of the engine's damage knobs (flatten, ocr, interrupt, upper) per language.
+    damage: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: Whether node specimens are planned as multi-part reports have them.
+    split_nodes: bool = False
+
+
+FAMILIES: dict[str, Family] = {
+    "classic": Family(
+        classic.LAYOUTS,
+        classic.LAYOUT_WEIGHTS,
+        share=(100, 100),
+        damage={
+            "fr": {"flatten": 0.03, "ocr": 0.05, "interrupt": 0.03, "upper": 0.1},
+            "en": {"flatten": 0.05, "ocr": 0.05, "interrupt": 0.03, "upper": 0.1},
+        },
+    ),
+}
+LAYOUTS: tuple[str, ...] = tuple(lay for fam in FAMILIES.values() for lay in fam.layouts)
+_FAMILY_OF = {lay: name for name, fam in FAMILIES.items() for lay in fam.layouts}
+
+
+def _cumulative(weights: list[float]) -> list[float]:
+    return list(itertools.accumulate(weights))
+
+
+def _choose(u: float, names: list[str], weights: list[float]) -> str:
+    cum = _cumulative(weights)
+    return names[min(bisect.bisect_right(cum, u * cum[-1]), len(names) - 1)]
+
 
 @dataclass(frozen=True)
 class BreastGrammar:
     """What the template teacher needs of a pack's grammar."""
 
     keys: tuple[str, ...] = BREAST_KEYS
+    summed_keys: tuple[str, ...] = COUNT_KEYS
+    families: tuple[str, ...] = tuple(FAMILIES)
     layouts: tuple[str, ...] = LAYOUTS
-    layout_weights: tuple[int, ...] = LAYOUT_WEIGHTS
 
     def supports(self, schema: Schema) -> bool:
         """Whether ``schema`` has the breast-13 variables (types and codes) it writes."""
@@ -65,11 +115,25 @@ class BreastGrammar:
         """The grammar's own label spellings, added to the schema's names."""
         return dict(phrases(lang)["labels"])
 
-    def draw_layout(self, rng: random.Random, values: dict[str, Value]) -> str:
-        # "biopsy" is drawn only for core biopsies (half of them), never for other specimens.
-        if values.get("echantillon") == "biopsy" and rng.random() < 0.5:
-            return "biopsy"
-        return rng.choices(self.layouts, weights=self.layout_weights)[0]
+    def family_of(self, layout: str) -> str:
+        return _FAMILY_OF[layout]
+
+    def pick_family(self, u: float, lang: str, values: dict[str, Value]) -> str:
+        i = 0 if lang == "fr" else 1
+        names = list(FAMILIES)
+        return _choose(u, names, [FAMILIES[n].share[i] for n in names])
+
+    def pick_layout(self, u: float, family: str, values: dict[str, Value]) -> str:
+        fam = FAMILIES[family]
+        names = list(fam.layouts)
+        weights = [float(fam.weights[n]) for n in names]
+        if family == "classic" and values.get("echantillon") == "biopsy":
+            # "biopsy" is drawn for half of the core biopsies, never for other specimens.
+            weights[names.index("biopsy")] = sum(weights)
+        return _choose(u, names, weights)
+
+    def damage(self, family: str, lang: str) -> Mapping[str, float]:
+        return FAMILIES[family].damage.get(lang, {})
 
     def write(
         self,
@@ -80,8 +144,9 @@ class BreastGrammar:
         writer: Writer,
         style: dict[str, str],
     ) -> None:
-        d = Draft(lexicon, values, lang, rng, writer, style)
-        classic.LAYOUTS[style["layout"]](d)
+        fam = FAMILIES[style["family"]]
+        d = Draft(lexicon, values, lang, rng, writer, style, split_nodes=fam.split_nodes)
+        fam.layouts[style["layout"]](d)
 
 
 GRAMMAR = BreastGrammar()
