@@ -164,18 +164,22 @@ def interrupt(
     """``n`` blocks of page furniture inserted between two words of running text (in
     capitals when ``upper``)."""
     starts, ends = _inside(spans)
-    spaces = [
-        m.start()
-        for m in _SPACE.finditer(text)
-        if _span_at(starts, ends, m.start()) < 0 and text[m.start() - 1].isalnum()
-    ]
-    if not spaces:
+    chosen: set[int] = set()
+    for _ in range(4 * n):
+        if len(chosen) >= n:
+            break
+        # A random point, then the next space between two words outside every span.
+        pos = text.find(" ", rng.randrange(max(1, len(text))))
+        while pos > 0 and (_span_at(starts, ends, pos) >= 0 or not text[pos - 1].isalnum()):
+            pos = text.find(" ", pos + 1)
+        if pos > 0:
+            chosen.add(pos)
+    if not chosen:
         return text, spans
     blocks = INTERRUPTIONS.get(lang, INTERRUPTIONS["en"])
     pages = n + 1 + rng.randrange(2)
-    chosen = sorted(rng.sample(spaces, min(n, len(spaces))))
     edits = []
-    for i, pos in enumerate(chosen):
+    for i, pos in enumerate(sorted(chosen)):
         block = "\n".join(line.format(i=i + 2, n=pages) for line in rng.choice(blocks))
         edits.append((pos, pos + 1, "\n" + (block.upper() if upper else block) + "\n"))
     return apply_edits(text, spans, edits)

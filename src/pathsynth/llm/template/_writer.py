@@ -7,6 +7,7 @@ piece before the offsets are taken, so spans stay exact whatever the style.
 
 from __future__ import annotations
 
+import bisect
 import random
 import re
 import unicodedata
@@ -93,6 +94,8 @@ class Writer:
         self.spans: dict[str, list[Span]] = {}
 
     def _shape(self, s: str) -> str:
+        if self._accents and self._case == "normal":
+            return s
         if not self._accents:
             s = strip_accents(s)
         if self._case == "upper":
@@ -100,6 +103,11 @@ class Writer:
         elif self._case == "lower":
             s = s.lower()
         return s
+
+    @property
+    def case(self) -> str:
+        """The case applied to what is written next."""
+        return self._case
 
     def set_case(self, case: str) -> None:
         """Switch case (``normal``, ``upper``, ``lower``) for what is written next."""
@@ -157,25 +165,36 @@ class Writer:
 
 def wrap_lines(text: str, spans: dict[str, list[Span]], width: int) -> str:
     """Hard-wrap long lines at ``width`` columns, never inside a span (offsets are unchanged)."""
-    inside = bytearray(len(text))
-    for ranges in spans.values():
-        for a, b in ranges:
-            inside[a:b] = b"\x01" * (b - a)
+    pairs = sorted((a, b) for ranges in spans.values() for a, b in ranges)
+    starts = [a for a, _ in pairs]
+    ends = [b for _, b in pairs]
+
+    def inside(i: int) -> bool:
+        k = bisect.bisect_right(starts, i) - 1
+        return k >= 0 and ends[k] > i
+
     chars = list(text)
-    col = 0
-    last_space = -1
-    for i, ch in enumerate(chars):
-        if ch == "\n":
-            col = 0
-            last_space = -1
-            continue
-        col += 1
-        if ch == " " and not inside[i]:
-            last_space = i
-        if col > width and last_space >= 0:
-            chars[last_space] = "\n"
-            col = i - last_space
-            last_space = -1
+    line_start = 0
+    n = len(text)
+    while line_start < n:
+        line_end = text.find("\n", line_start)
+        if line_end < 0:
+            line_end = n
+        col0 = line_start
+        while line_end - col0 > width:
+            cut = text.rfind(" ", col0 + 1, col0 + width + 1)
+            while cut > col0 and inside(cut):
+                cut = text.rfind(" ", col0 + 1, cut)
+            if cut <= col0:
+                # No room before the limit: break at the first free space after it.
+                cut = text.find(" ", col0 + width, line_end)
+                while cut >= 0 and inside(cut):
+                    cut = text.find(" ", cut + 1, line_end)
+                if cut < 0:
+                    break
+            chars[cut] = "\n"
+            col0 = cut + 1
+        line_start = line_end + 1
     return "".join(chars)
 
 

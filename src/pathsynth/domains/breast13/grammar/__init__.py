@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pathsynth.domains.breast13.grammar import classic
+from pathsynth.domains.breast13.grammar import cap, chu, classic
 from pathsynth.domains.breast13.grammar.bank import BREAST_KEYS, COUNT_KEYS, phrases
 from pathsynth.domains.breast13.grammar.draft import Draft
 from pathsynth.llm.template._lexicon import Lexicon
@@ -73,11 +73,31 @@ FAMILIES: dict[str, Family] = {
     "classic": Family(
         classic.LAYOUTS,
         classic.LAYOUT_WEIGHTS,
-        share=(100, 100),
+        share=(35, 40),
         damage={
             "fr": {"flatten": 0.03, "ocr": 0.05, "interrupt": 0.03, "upper": 0.1},
             "en": {"flatten": 0.05, "ocr": 0.05, "interrupt": 0.03, "upper": 0.1},
         },
+    ),
+    "cap": Family(
+        cap.LAYOUTS,
+        cap.LAYOUT_WEIGHTS,
+        share=(20, 40),
+        damage={
+            "fr": {"flatten": 0.15, "ocr": 0.2, "interrupt": 0.2, "upper": 0.12},
+            "en": {"flatten": 0.4, "ocr": 0.25, "interrupt": 0.3, "upper": 0.15},
+        },
+        split_nodes=True,
+    ),
+    "chu": Family(
+        chu.LAYOUTS,
+        chu.LAYOUT_WEIGHTS,
+        share=(45, 20),
+        damage={
+            "fr": {"flatten": 0.15, "ocr": 0.2, "interrupt": 0.2, "upper": 0.08},
+            "en": {"flatten": 0.2, "ocr": 0.2, "interrupt": 0.2, "upper": 0.08},
+        },
+        split_nodes=True,
     ),
 }
 LAYOUTS: tuple[str, ...] = tuple(lay for fam in FAMILIES.values() for lay in fam.layouts)
@@ -145,7 +165,16 @@ class BreastGrammar:
         style: dict[str, str],
     ) -> None:
         fam = FAMILIES[style["family"]]
-        d = Draft(lexicon, values, lang, rng, writer, style, split_nodes=fam.split_nodes)
+        d = Draft(
+            lexicon,
+            values,
+            lang,
+            rng,
+            writer,
+            style,
+            family=style["family"],
+            split_nodes=fam.split_nodes,
+        )
         fam.layouts[style["layout"]](d)
 
 

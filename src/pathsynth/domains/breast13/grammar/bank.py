@@ -65,9 +65,28 @@ def bank(name: str) -> dict[str, Any]:
     return dict(_freeze(yaml.load(text, Loader=loader)))
 
 
-def phrases(lang: str) -> dict[str, Any]:
-    """The shared phrase bank of ``lang`` (values, nodes, text, labels)."""
-    return bank(lang)
+def phrases(lang: str, family: str = "classic") -> dict[str, Any]:
+    """The phrase bank of ``family`` in ``lang``: the shared bank (values, nodes, text,
+    labels) with the family's own entries laid over it (``phrases/<family>_<lang>.yaml``)."""
+    if family == "classic":
+        return bank(lang)
+    return _merged(lang, family)
+
+
+@cache
+def _merged(lang: str, family: str) -> dict[str, Any]:
+    return _overlay(bank(lang), bank(f"{family}_{lang}"))
+
+
+def _overlay(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``top`` laid over it: nested mappings merged, other entries replaced."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _overlay(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 @cache
@@ -79,7 +98,9 @@ def count_words(lang: str) -> tuple[str, ...]:
 
 def fmt_num(x: float, comma: bool, digits: int = 2) -> str:
     """``x`` with at most ``digits`` decimals, a decimal comma when ``comma``."""
-    s = f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    s = f"{x:.{digits}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
     return s.replace(".", ",") if comma else s
 
 

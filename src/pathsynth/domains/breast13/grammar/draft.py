@@ -9,8 +9,10 @@ written once).
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pathsynth.domains.breast13.grammar.bank import cap, fmt_num, phrases
@@ -18,6 +20,26 @@ from pathsynth.domains.breast13.grammar.case import Case, plan_case
 from pathsynth.llm.template._lexicon import Lexicon
 from pathsynth.llm.template._writer import Writer
 from pathsynth.schema import Value
+
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+@cache
+def _pieces(template: str) -> tuple[tuple[str, str], ...]:
+    """``template`` as (literal, slot name) pairs, parsed once."""
+    out = []
+    pos = 0
+    for m in _SLOT.finditer(template):
+        out.append((template[pos : m.start()], m.group(1)))
+        pos = m.end()
+    out.append((template[pos:], ""))
+    return tuple(out)
+
+
+@cache
+def slot_names(template: str) -> frozenset[str]:
+    """The ``{slot}`` names a template uses."""
+    return frozenset(name for _, name in _pieces(template) if name)
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,7 @@ class Draft:
     __slots__ = (
         "case",
         "done",
+        "fam",
         "fr",
         "lang",
         "lex",
@@ -80,14 +103,16 @@ class Draft:
         writer: Writer,
         style: dict[str, str],
         *,
+        family: str = "classic",
         split_nodes: bool = False,
     ) -> None:
         self.lex = lexicon
         self.rec = record
         self.lang = lang
         self.fr = lang == "fr"
-        bank = phrases(lang)
-        #: Value statements, node phrases and other words of the phrase bank.
+        bank = phrases(lang, family)
+        #: The family's whole bank; value statements, node phrases and other words.
+        self.fam: dict[str, Any] = bank
         self.vals: dict[str, Any] = bank["values"]
         self.node_words: dict[str, Any] = bank["nodes"]
         self.words: dict[str, Any] = bank["text"]
@@ -126,6 +151,26 @@ class Draft:
     def val(self, key: str, s: str) -> None:
         self.out.value(key, s)
         self.done.written.add(key)
+
+    def fill(self, template: str, **slots: str | tuple[str, str]) -> None:
+        """Write ``template``, its ``{slot}`` fields from ``slots``: a ``(key, text)`` pair is a
+        value (spanned), a string is filler."""
+        for literal, name in _pieces(template):
+            if literal:
+                self.out.text(literal)
+            if name:
+                slot = slots[name]
+                if isinstance(slot, tuple):
+                    self.val(*slot)
+                else:
+                    self.out.text(slot)
+
+    def shout(self, on: bool) -> str:
+        """Write in capitals from now on when ``on``; returns the case to restore."""
+        before = self.out.case
+        if on:
+            self.out.set_case("upper")
+        return before
 
     def known(self, key: str) -> bool:
         return self.rec.get(key) is not None
