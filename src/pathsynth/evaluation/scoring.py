@@ -311,9 +311,7 @@ def evaluate(
             keys[key] = _score_key(var, pairs)
             total.add(keys[key])
         systems.append(SystemScore(name=name, keys=keys, total=total, missing=missing))
-    tolerance = {
-        v.key: v.tolerance.model_dump() for v in schema.variables if v.type == "number"
-    }
+    tolerance = {v.key: v.tolerance.model_dump() for v in schema.variables if v.type == "number"}
     return EvaluationResult(
         schema_keys=list(schema.keys), systems=systems, n_reports=len(gold), tolerance=tolerance
     )

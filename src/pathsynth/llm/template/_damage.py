@@ -25,7 +25,8 @@ Edit = tuple[int, int, str]
 
 _SPACE = re.compile(r" ")
 _LINE_END = re.compile(r"[ \t]*\n[ \t\n]*")
-_WORD = re.compile(r"[^\W_]{3,}|\d+")
+# Never between a title and the name it introduces ("Dr [NAME]", "Mme [NOM]").
+_TITLE = re.compile(r"(?:\b(?:dr|mme|mr|ms|mrs|pr)\.?)$", re.IGNORECASE)
 
 # OCR slips on value words: (pattern, replacement) pairs tried in a random order.
 _SLIPS: tuple[tuple[str, str], ...] = (
@@ -48,6 +49,9 @@ _SLIPS: tuple[tuple[str, str], ...] = (
     ("n", "u"),
     ("cl", "d"),
     ("a", "o"),
+    ("ar", "ary"),
+    ("AR", "ARY"),
+    ("in", "ln"),
 )
 
 #: Page furniture of multi-page exports, per language ({i}, {n}: page numbers).
@@ -62,7 +66,7 @@ INTERRUPTIONS = {
         ("*** CONTINUED ON NEXT PAGE ***", "Page {i} of {n}"),
         ("SURGICAL PATHOLOGY REPORT", "Page {i}"),
         ("Printed by: [NAME]",),
-        ("Dr.",),
+        ("Dr. [NAME]",),
         ("[NAME], M.D.", "Page {i} of {n}"),
     ),
     "fr": (
@@ -74,7 +78,7 @@ INTERRUPTIONS = {
         ("(suite)",),
         ("... / ...", "Page {i}/{n}"),
         ("Compte rendu (suite)",),
-        ("Dr",),
+        ("Dr [NOM]",),
         ("Service d'anatomie pathologique - [HÔPITAL]", "Page {i}/{n}"),
     ),
 }
@@ -170,7 +174,11 @@ def interrupt(
             break
         # A random point, then the next space between two words outside every span.
         pos = text.find(" ", rng.randrange(max(1, len(text))))
-        while pos > 0 and (_span_at(starts, ends, pos) >= 0 or not text[pos - 1].isalnum()):
+        while pos > 0 and (
+            _span_at(starts, ends, pos) >= 0
+            or not text[pos - 1].isalnum()
+            or _TITLE.search(text, max(0, pos - 4), pos)
+        ):
             pos = text.find(" ", pos + 1)
         if pos > 0:
             chosen.add(pos)

@@ -96,6 +96,7 @@ def _grade(d: Draft, plan: Plan, line: _Line) -> None:
         for label, score in zip(C["components"], (a, b, c), strict=True):
             d.t(line.bullet + d.pick(label) + line.sep + d.say(C["score"], s=score) + "\n")
     line.value("grade", "grade", grade_text(d, "overall"))
+    legend(d, "grade")
 
 
 def _size(d: Draft, plan: Plan, line: _Line) -> None:
@@ -198,6 +199,9 @@ def _nodes(d: Draft, plan: Plan, line: _Line) -> None:
     if prel is not None:
         line.head("nodes_examined")
         _count(d, PREL, prel, counted)
+        others = prel - sn
+        if sn and others > 0 and d.chance(0.3):
+            d.t(d.say(C["breakdown"], s=sn, o=others))
         d.t("\n")
 
 

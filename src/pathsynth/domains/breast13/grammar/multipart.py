@@ -248,7 +248,17 @@ def prior_biopsy(d: Draft, plan: Plan) -> None:
     if plan.prior_grade is not None:
         g = plan.prior_grade
         bits.append(d.say(P["grade"], g=g, rn=ROMAN[g]))
-    if d.chance(0.4):
+    if all(d.known(k) for k in ("re", "rp", "her2")) and d.chance(0.35):
+        # The core's markers: same statuses, other figures (another specimen, another lab).
+        figures = {
+            k: f"{max(1, min(100, d.case.pct.get(k, 0) + d.rng.choice((-20, -10, 0, 10))))} %"
+            if d.rec[k] == "positive"
+            else "0 %"
+            for k in ("re", "rp")
+        }
+        her2 = "3+" if d.rec["her2"] == "positive" else d.pick(("0", "1+"))
+        bits.append(d.say(P["results"], re=figures["re"], rp=figures["rp"], her2=her2))
+    elif d.chance(0.4):
         bits.append(d.pick(P["markers"]))
     d.t(" ".join(bits))
 
