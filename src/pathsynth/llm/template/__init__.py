@@ -170,9 +170,20 @@ class TemplateTeacher:
             extra = [k for k in self.schema.keys if k not in self.grammar.keys]
             if extra:
                 writer.text("\n")
-                render_generic(self.schema, values, lang, rng, writer, keys=extra, title=False)
+                comma = st["decimal"] == ","
+                render_generic(
+                    self.schema, values, lang, rng, writer, keys=extra, title=False, comma=comma
+                )
         else:
-            render_generic(self.schema, values, lang, rng, writer, layout=st["layout"])
+            render_generic(
+                self.schema,
+                values,
+                lang,
+                rng,
+                writer,
+                layout=st["layout"],
+                comma=st["decimal"] == ",",
+            )
         text, spans = _tidy(writer.getvalue(), writer.spans)
         text, spans = self._damage(text, spans, lang, rng, st)
         return TemplateReport(text, spans, st)

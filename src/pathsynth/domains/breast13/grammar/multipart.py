@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathsynth.domains.breast13.grammar.bank import BREAST_KEYS, COUNT_KEYS, ROMAN, cap, count_words
 from pathsynth.domains.breast13.grammar.case import NodeSpecimen
 from pathsynth.domains.breast13.grammar.draft import Draft, slot_names
+from pathsynth.domains.breast13.grammar.gross import section
 from pathsynth.domains.breast13.grammar.parts import Plan
 from pathsynth.domains.breast13.grammar.phrasing import (
     grade_text,
@@ -297,7 +298,7 @@ def cover(d: Draft, plan: Plan) -> None:
     ]
     if not missing:
         return
-    d.t("\n" + d.pick(d.fam["summary"]))
+    section(d, "summary")
     for key in missing:
         d.t(d.label(key) + d.sep())
         if key == "marges_saines":
