@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -114,6 +115,7 @@ class TemplateTeacher:
             for lang in self.schema.languages
         }
         self._checks = [(v, v.type, frozenset(v.codes)) for v in self.schema.variables]
+        self._readers: dict[str, Any] = {}
 
     def _record(self, record: Mapping[str, Any]) -> dict[str, Value]:
         """The record's canonical values (``None`` for unknown); a bad value is an error."""
@@ -189,13 +191,17 @@ class TemplateTeacher:
         return TemplateReport(text, spans, st)
 
     def _reads(self, lang: str) -> Any:
-        """The value the schema's reader finds in a piece of text, for one language."""
-        variables = {v.key: v for v in self.schema.variables}
+        """The value the schema's reader finds in a piece of text, for one language (memoised:
+        value phrases repeat from report to report)."""
+        if lang not in self._readers:
+            variables = {v.key: v for v in self.schema.variables}
 
-        def reads(key: str, text: str) -> object:
-            return normalize_value(variables[key], text, lang)  # type: ignore[arg-type]
+            @lru_cache(maxsize=1 << 16)
+            def reads(key: str, text: str) -> object:
+                return normalize_value(variables[key], text, lang)  # type: ignore[arg-type]
 
-        return reads
+            self._readers[lang] = reads
+        return self._readers[lang]
 
     def _damage(
         self,

@@ -137,6 +137,15 @@ def _span_at(starts: list[int], ends: list[int], i: int) -> int:
     return -1
 
 
+def _occurrences(text: str, sub: str) -> list[int]:
+    out = []
+    i = text.find(sub)
+    while i >= 0:
+        out.append(i)
+        i = text.find(sub, i + 1)
+    return out
+
+
 def damage_values(
     text: str, spans: Spans, rng: random.Random, rate: float, reads: Reader
 ) -> tuple[str, Spans]:
@@ -151,7 +160,7 @@ def damage_values(
             if want is None:
                 continue
             for old, new in rng.sample(_SLIPS, 6):
-                hits = [m.start() for m in re.finditer(re.escape(old), piece)]
+                hits = _occurrences(piece, old)
                 if not hits:
                     continue
                 i = rng.choice(hits)

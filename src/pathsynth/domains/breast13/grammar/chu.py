@@ -23,6 +23,7 @@ from pathsynth.domains.breast13.grammar.multipart import (
     node_statement,
     prior_biopsy,
     states_here,
+    tumour_description,
 )
 from pathsynth.domains.breast13.grammar.parts import Plan, plan_parts
 from pathsynth.domains.breast13.grammar.phrasing import grade_text, size_text
@@ -84,7 +85,7 @@ def _breast_micro(d: Draft, plan: Plan) -> None:
         d.t(d.pick(M["type_intro"]))
         d.val("diagnostic", d.surface("diagnostic"))
         d.t(". ")
-    d.t(d.pick(M["breast"]) + " ")
+    d.t(tumour_description(d) + " ")
     if d.known("grade"):
         a, b, c = d.case.triple or (1, 1, 1)
         d.t(d.pick(M["grade_intro"]))

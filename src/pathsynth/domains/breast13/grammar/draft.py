@@ -87,9 +87,11 @@ class Draft:
         "lex",
         "node_words",
         "out",
+        "raw",
         "rec",
         "rng",
         "style",
+        "t",
         "vals",
         "words",
     )
@@ -118,6 +120,9 @@ class Draft:
         self.words: dict[str, Any] = bank["text"]
         self.rng = rng
         self.out = writer
+        #: Filler text (noised when the report has a noise rate) / intact filler.
+        self.t = writer.text
+        self.raw = writer.raw
         self.style = Style.parse(style, lang)
         self.done = Done()
         self.case: Case = plan_case(
@@ -142,12 +147,6 @@ class Draft:
         return self.rng.random() < p
 
     # ------------------------------------------------------------------ writing
-    def t(self, s: str) -> None:
-        self.out.text(s)
-
-    def raw(self, s: str) -> None:
-        self.out.raw(s)
-
     def val(self, key: str, s: str) -> None:
         self.out.value(key, s)
         self.done.written.add(key)

@@ -194,8 +194,14 @@ def states_here(d: Draft, plan: Plan, key: str) -> bool:
 
 def legend(d: Draft, key: str) -> None:
     """A scoring legend printed with a result (a distractor full of scores and classes)."""
-    if d.known(key) and d.chance(0.25 + 0.35 * d.style.distractors):
+    if d.known(key) and d.chance(0.08 + 0.25 * d.style.distractors):
         d.t(d.pick(d.fam["legends"][key]))
+
+
+def tumour_description(d: Draft) -> str:
+    """A microscopic description of the tumour's look, from the bank's pieces (no value)."""
+    B = d.fam["micro_bits"]
+    return " ".join(d.pick(B[part]) for part in ("arch", "cells", "stroma") if d.chance(0.85))
 
 
 def her2_pending(d: Draft) -> None:

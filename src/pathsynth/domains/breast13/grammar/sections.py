@@ -23,6 +23,7 @@ from pathsynth.domains.breast13.grammar.multipart import (
     node_statement,
     prior_biopsy,
     receptors_addendum,
+    tumour_description,
     tumour_line,
 )
 from pathsynth.domains.breast13.grammar.nodes import ptnm
@@ -174,10 +175,15 @@ def _reexcision_lines(d: Draft, plan: Plan, part: Part, bullet: str) -> None:
 
 # ---------------------------------------------------------------------- other sections
 def header(d: Draft) -> None:
+    """Title and de-identified fields, a few per line, in a house order of their own."""
     F = d.fam
     d.t(d.pick(F["titles"]) + "\n")
-    for line in d.pick(F["header_fields"]).split(" | "):
-        d.t(line.format(date=d.date(), age=d.rng.randint(30, 89), num=d.case.anon) + "\n")
+    items = d.rng.sample(list(F["header_items"]), d.rng.randint(2, 6))
+    joint = d.pick(("   ", "  ", "\n", "\n", " | "))
+    fill = {"date": "", "age": d.rng.randint(30, 89), "num": d.case.anon}
+    for i, item in enumerate(items):
+        fill["date"] = d.date()
+        d.t(item.format(**fill) + ("\n" if i == len(items) - 1 or d.chance(0.5) else joint))
     d.t("\n")
 
 
@@ -248,7 +254,7 @@ def microscopic(d: Draft, plan: Plan) -> None:
         if part.nodes is not None and part.nodes.prel:
             node_statement(d, part.nodes, counted=False, pool="micro")
         elif part.kind == "breast":
-            d.t(d.pick(M["breast"]))
+            d.t(tumour_description(d))
             if d.known("emboles") and d.chance(0.5):
                 d.t(" ")
                 lvi_statement(d)
