@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,20 +137,25 @@ def _parse_number(raw: Any) -> float | None:
     if isinstance(raw, int | float | np.integer | np.floating):
         f = float(raw)
     else:
-        try:
-            f = float(str(raw).strip())
-        except ValueError:
+        # digits and one decimal point only: float() would also take "1_0", "1e3", "inf"
+        text = str(raw).strip()
+        if not _PLAIN_NUMBER.fullmatch(text):
             return None
+        f = float(text)
     return f if math.isfinite(f) else None
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _canonical_cell(var: Variable, raw: Any) -> tuple[Value, str | None]:
     """(value, None) when ``raw`` is canonical for ``var``, else (None, why-not phrase)."""
     if var.type == "categorical":
         text = str(raw).strip()
-        if text in var.codes:
+        if var.is_valid(text):
             return text, None
-        return None, f"is not a canonical value (expected one of {', '.join(var.codes)})"
+        also = f", or a code matching {var.open_codes}" if var.open_codes else ""
+        return None, f"is not a canonical value (expected one of {', '.join(var.codes)}{also})"
     f = _parse_number(raw)
     if f is None:
         unit = f" in {var.unit}" if var.unit else ""

@@ -75,6 +75,13 @@ class KeyScore:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    #: why the errors: a value other than gold's, no value though gold has one, a value though
+    #: gold has none; and how many reports state the key (gold non-null), how many of those right
+    wrong: int = 0
+    missed: int = 0
+    spurious: int = 0
+    stated: int = 0
+    stated_correct: int = 0
     #: gold value → predicted value → count (values as strings, ``null`` for unknown); for
     #: numbers, values are bucketed into ``equal`` / ``other`` to keep the table small.
     confusion: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -92,6 +99,11 @@ class KeyScore:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
     @property
+    def stated_accuracy(self) -> float:
+        """Accuracy over the reports whose gold states the key."""
+        return self.stated_correct / self.stated if self.stated else 0.0
+
+    @property
     def f1(self) -> float:
         denom = 2 * self.tp + self.fp + self.fn
         # No filled slot on either side: nothing to get wrong.
@@ -103,6 +115,11 @@ class KeyScore:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
+        self.wrong += other.wrong
+        self.missed += other.missed
+        self.spurious += other.spurious
+        self.stated += other.stated
+        self.stated_correct += other.stated_correct
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +132,11 @@ class KeyScore:
             "tp": self.tp,
             "fp": self.fp,
             "fn": self.fn,
+            "wrong": self.wrong,
+            "missed": self.missed,
+            "spurious": self.spurious,
+            "stated": self.stated,
+            "stated_accuracy": round(self.stated_accuracy, 4),
             "confusion": self.confusion,
         }
 
@@ -195,7 +217,30 @@ class EvaluationResult:
         missing = [f"{s.name}: {s.missing}" for s in self.systems if s.missing]
         if missing:
             lines.append("Reports without a prediction (scored as all null): " + ", ".join(missing))
+        lines += ["", *self.errors_markdown()]
         return "\n".join(lines) + "\n"
+
+    def errors_markdown(self) -> list[str]:
+        """Why each system errs, per key: wrong / missed / spurious counts and the accuracy over
+        the reports whose gold states the key."""
+        head = ["attribute"]
+        for s in self.systems:
+            head += [f"{s.name} wrong", "missed", "spurious", "acc stated"]
+        lines = [
+            "Errors: wrong = another value than gold's, missed = no value though gold has one, "
+            "spurious = a value though gold has none; acc stated = accuracy over the reports "
+            "whose gold states the key.",
+            "",
+            "| " + " | ".join(head) + " |",
+            "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|",
+        ]
+        for key in [*self.schema_keys, "total"]:
+            cells = [f"**{key.capitalize()}**" if key == "total" else key]
+            for s in self.systems:
+                k = s.total if key == "total" else s.keys[key]
+                cells += [str(k.wrong), str(k.missed), str(k.spurious), f"{k.stated_accuracy:.2f}"]
+            lines.append("| " + " | ".join(cells) + " |")
+        return lines
 
     def plot(self, path: str | Path) -> Path:
         """A grouped bar chart of F1 per attribute and system, written as PNG."""
@@ -246,6 +291,13 @@ def _score_key(var: Variable, pairs: Iterable[tuple[Value, Value]]) -> KeyScore:
                 score.fp += 1
         if gold is not None and not equal:
             score.fn += 1
+        if gold is not None:
+            score.stated += 1
+            score.stated_correct += equal
+            score.missed += pred is None
+            score.wrong += pred is not None and not equal
+        elif pred is not None:
+            score.spurious += 1
         if var.type == "categorical":
             g, p = _label(var, gold), _label(var, pred)
         else:

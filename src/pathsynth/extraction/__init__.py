@@ -4,7 +4,7 @@ how to load one from a spec, and how to train the students."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -151,17 +151,19 @@ def extract_file(
     lang: Any = None,
     evidence: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> int:
     """Run ``extractor`` over a reports file and write prediction lines (atomically); return
-    the number written. Each line is ``{"id","values"}`` plus ``"evidence"`` when known."""
+    the number written. Each line is ``{"id","values"}`` plus ``"evidence"`` when known.
+    ``workers`` > 1 spreads the batches of a CPU extractor (rules, fast) over that many
+    processes; the lines keep the input's order."""
     from pathsynth._io import read_reports, write_jsonl
 
     reports = read_reports(input_path)
     rows: list[dict[str, Any]] = []
     step = max(1, batch_size)
-    for start in range(0, len(reports), step):
-        chunk = reports[start : start + step]
-        found = extractor.extract([r["text"] for r in chunk], lang=lang)
+    chunks = [reports[i : i + step] for i in range(0, len(reports), step)]
+    for chunk, found in zip(chunks, _extract_chunks(extractor, chunks, lang, workers), strict=True):
         if len(found) != len(chunk):
             raise PathsynthError(f"{extractor.name} returned {len(found)} results for {len(chunk)}")
         for r, ex in zip(chunk, found, strict=True):
@@ -172,6 +174,41 @@ def extract_file(
         if progress is not None:
             progress(len(rows), len(reports))
     return write_jsonl(out_path, rows)
+
+
+_WORKER_EXTRACTOR: Extractor | None = None
+
+
+def _extract_texts(args: tuple[list[str], Any]) -> list[Extraction]:
+    assert _WORKER_EXTRACTOR is not None
+    return _WORKER_EXTRACTOR.extract(args[0], lang=args[1])
+
+
+def _extract_chunks(
+    extractor: Extractor, chunks: list[list[dict[str, Any]]], lang: Any, workers: int
+) -> Iterator[list[Extraction]]:
+    """Each chunk's extractions, in order; in forked worker processes when asked and worth it
+    (CPU extractors only: an LLM extractor already works concurrently)."""
+    import multiprocessing
+
+    texts = [([r["text"] for r in chunk], lang) for chunk in chunks]
+    parallel = (
+        workers > 1
+        and len(chunks) > 1
+        and getattr(extractor, "name", "") in ("rules", "fast")
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    if not parallel:
+        for item in texts:
+            yield extractor.extract(item[0], lang=lang)
+        return
+    global _WORKER_EXTRACTOR
+    _WORKER_EXTRACTOR = extractor  # inherited by the forked workers, never pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+            yield from pool.imap(_extract_texts, texts)
+    finally:
+        _WORKER_EXTRACTOR = None
 
 
 __all__ = [

@@ -17,22 +17,30 @@ from pathsynth.schema import Schema, Value
 from pathsynth.text import fold_report
 from pathsynth.text.sections import (
     CLINICAL,
+    COMMENT,
     CONCLUSION,
+    FROZEN,
     GROSS,
     IHC,
     MICRO,
     OTHER,
+    SYNOPTIC,
     Statement,
+    mend_soft_breaks,
     statements,
 )
 
 __all__ = [
     "CLINICAL",
+    "COMMENT",
     "CONCLUSION",
+    "FROZEN",
     "GROSS",
     "IHC",
     "MICRO",
     "OTHER",
+    "SYNOPTIC",
+    "Candidate",
     "Document",
     "Finder",
     "FinderSet",
@@ -55,6 +63,18 @@ class Finding:
     kind: int
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A place where a report may state a key's value, for the students to choose from:
+    the value read there, its span in the report, its statement, and the pack's cue flags."""
+
+    key: str
+    value: Value
+    span: Span
+    statement: Statement
+    flags: tuple[str, ...] = ()
+
+
 @dataclass
 class Document:
     """One report as the finders read it: the original text, its folded twin (same length)
@@ -63,9 +83,14 @@ class Document:
     text: str
     schema: Schema
     folded: str = field(init=False)
+    #: results several finders and the candidates share, computed once per report
+    cache: dict[object, object] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.folded = fold_report(self.text)
+        from pathsynth.schema.vocabulary import schema_vocabulary
+
+        folded = fold_report(self.text, schema_vocabulary(self.schema))
+        self.folded = mend_soft_breaks(folded, self.text)
 
     @cached_property
     def statements(self) -> list[Statement]:
@@ -96,6 +121,10 @@ class FinderSet:
     single: dict[str, Finder]
     joint: tuple[tuple[tuple[str, ...], JointFinder], ...] = ()
     post: Callable[[dict[str, list[Finding]]], None] | None = None
+    #: every place each key may be stated, for the students (``None``: the generic ones)
+    candidates: Callable[[Document], dict[str, list[Candidate]]] | None = None
+    #: keys whose value adds up over several mentions (lymph nodes over node specimens)
+    sum_keys: tuple[str, ...] = ()
 
 
 def best(findings: list[Finding]) -> list[Finding]:

@@ -20,15 +20,17 @@ import re
 from collections.abc import Sequence
 
 from pathsynth.extraction.base import Extraction, Span
-from pathsynth.extraction.findings import Document, FinderSet, Finding, best
+from pathsynth.extraction.findings import Candidate, Document, FinderSet, Finding, best
 from pathsynth.schema import Lang, Schema, Value, Variable, load_schema
 from pathsynth.schema.normalize import normalize_folded
 from pathsynth.text import fold, word_union
+from pathsynth.text.sections import Statement
 
-__all__ = ["RulesExtractor", "document_findings"]
+__all__ = ["RulesExtractor", "document_findings", "pack_finders", "report_candidates"]
 
 
-def _pack_finders(schema: Schema) -> FinderSet | None:
+def pack_finders(schema: Schema) -> FinderSet | None:
+    """The document finders of the schema's domain pack (``None`` when it has none)."""
     if schema.domain is None:
         return None
     from pathsynth.domains import load_pack
@@ -54,8 +56,19 @@ class _GenericFinder:
         )
 
     def __call__(self, doc: Document) -> list[Finding]:
+        return best(self.findings(doc))[:1]
+
+    def candidates(self, doc: Document) -> list[Candidate]:
+        """Every statement the variable may be read from, the clinical history included."""
+        return [
+            Candidate(self.var.key, f.value, f.span, s)
+            for s in doc.statements
+            for f in self.findings(doc, [s])
+        ]
+
+    def findings(self, doc: Document, stmts: list[Statement] | None = None) -> list[Finding]:
         out = []
-        for s in doc.readable:
+        for s in doc.readable if stmts is None else stmts:
             m = self.names.search(s.text)
             if m:
                 value = normalize_folded(self.var, s.text[m.end() :].lstrip(" :=|-"))
@@ -69,7 +82,7 @@ class _GenericFinder:
                 value = normalize_folded(self.var, s.text)
                 if value is not None:
                     out.append(Finding(value, (s.start, s.end), s.kind))
-        return best(out)[:1]
+        return out
 
 
 def document_findings(doc: Document, finders: FinderSet | None) -> dict[str, list[Finding]]:
@@ -92,6 +105,16 @@ def document_findings(doc: Document, finders: FinderSet | None) -> dict[str, lis
     return found
 
 
+def report_candidates(doc: Document, finders: FinderSet | None) -> dict[str, list[Candidate]]:
+    """Every key's candidates in ``doc``: the pack's, then the generic ones."""
+    found = finders.candidates(doc) if finders is not None and finders.candidates else {}
+    out = {k: list(found.get(k, [])) for k in doc.schema.keys}
+    for key in doc.schema.keys:
+        if key not in found:
+            out[key] = _GenericFinder(doc.schema[key]).candidates(doc)
+    return out
+
+
 class RulesExtractor:
     """Section-aware pattern extractor of pathology reports (French, English), for any schema:
     the schema's domain pack gives the finders it knows; the others are generic."""
@@ -102,7 +125,7 @@ class RulesExtractor:
         if schema is None:
             schema = "breast13"
         self.schema = load_schema(schema) if isinstance(schema, str) else schema
-        self.finders = _pack_finders(self.schema)
+        self.finders = pack_finders(self.schema)
 
     def extract(self, texts: Sequence[str], *, lang: Lang | None = None) -> list[Extraction]:
         """One :class:`Extraction` per report; ``None`` where the report states nothing."""

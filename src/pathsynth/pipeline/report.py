@@ -322,7 +322,22 @@ def ie_sections(folder: RunFolder, cfg: PipelineConfig, schema: Schema) -> list[
                         "best_f1": len(names) > 1 and s["f1"] == best_f1,
                     }
                 )
-            rows.append({"key": "Total (micro)" if key == "total" else key, "cells": cells})
+            errors = [
+                {
+                    "wrong": s.get("wrong", 0),
+                    "missed": s.get("missed", 0),
+                    "spurious": s.get("spurious", 0),
+                    "stated": f"{s.get('stated_accuracy', 0):.2f}",
+                }
+                for s in scores
+            ]
+            rows.append(
+                {
+                    "key": "Total (micro)" if key == "total" else key,
+                    "cells": cells,
+                    "errors": errors,
+                }
+            )
         judge = _judge_of(cfg, es.teacher)
         judged = [
             n

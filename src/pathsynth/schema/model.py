@@ -163,6 +163,19 @@ class Variable(BaseModel):
     and unit, never by the key's name."""
     tolerance: Tolerance = Field(default_factory=lambda: Tolerance(abs=0.0, rel=0.0))
     """When two values of a number variable are the same fact (filter and evaluation)."""
+    open_codes: str | None = None
+    """A pattern further codes of an open code system match (ICD-O-3 morphology:
+    ``[89]\\d{3}/[0-3]``); the listed values keep their labels and surface forms."""
+
+    @field_validator("open_codes")
+    @classmethod
+    def _pattern(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"open_codes is no pattern: {exc}") from None
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> Variable:
@@ -188,7 +201,11 @@ class Variable(BaseModel):
         if value is None:
             return True
         if self.type == "categorical":
-            return isinstance(value, str) and value in self.codes
+            if not isinstance(value, str):
+                return False
+            return value in self.codes or (
+                self.open_codes is not None and re.fullmatch(self.open_codes, value) is not None
+            )
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
         if self.type == "integer" and float(value) != int(value):

@@ -16,7 +16,8 @@ from typing import Any
 
 from pathsynth.schema.model import Lang, Schema, Value, Variable
 from pathsynth.schema.readers import read_forms, reader_for
-from pathsynth.text import NOT_DONE, UNCERTAIN, fold, repair_breaks
+from pathsynth.schema.vocabulary import variable_vocabulary
+from pathsynth.text import NOT_DONE, UNCERTAIN, fold
 
 __all__ = ["Change", "normalize_folded", "normalize_record", "normalize_value"]
 
@@ -52,7 +53,7 @@ def normalize_value(var: Variable, text: Any, lang: Lang | None = None) -> Value
     raw = str(text).strip()
     if not raw or len(raw) > MAX_PHRASE:
         return None
-    return normalize_folded(var, repair_breaks(fold(raw)))
+    return normalize_folded(var, variable_vocabulary(var).repair(fold(raw)))
 
 
 def normalize_folded(var: Variable, t: str) -> Value:

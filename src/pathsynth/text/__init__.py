@@ -2,7 +2,7 @@
 numerals, negation and hedge cues, tokens, and the sectioner."""
 
 from pathsynth.text.cues import NEGATION, NOT_DONE, PRESENT, UNCERTAIN, clause_with, polarity
-from pathsynth.text.fold import fold, fold_report, join_hyphenated, repair_breaks, squash, words
+from pathsynth.text.fold import fold, fold_report, join_hyphenated, squash, words
 from pathsynth.text.numbers import (
     NUM,
     NUMBER_WORD,
@@ -14,6 +14,7 @@ from pathsynth.text.numbers import (
     to_float,
 )
 from pathsynth.text.patterns import word_union
+from pathsynth.text.spelling import Vocabulary
 from pathsynth.text.tokens import guess_lang, tokenize
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "NUMBER_WORD",
     "PRESENT",
     "UNCERTAIN",
+    "Vocabulary",
     "clause_with",
     "count_value",
     "fold",
@@ -32,7 +34,6 @@ __all__ = [
     "number_words",
     "parse_decimal",
     "polarity",
-    "repair_breaks",
     "roman",
     "roman_value",
     "squash",

@@ -27,7 +27,8 @@ NOT_DONE = re.compile(
     r"a venir|non interpretable|not interpretable|non contributi\w*|to follow|will be reported|"
     r"ulterieur\w*|en attente|awaited|not stated|not mentioned|not reported|not specified|"
     r"not available|unknown|inconnue?s?|non mentionne\w*|non renseigne\w*|non disponible\w*|"
-    r"non precise\w*|non communique\w*|\bnull\b|\bnan\b"
+    r"non precise\w*|non communique\w*|\bnull\b|\bnan\b|will be (?:performed|done|evaluated|"
+    r"repeated|issued|sent)|sera (?:realise|effectue|fait)e?|ordered|requested"
 )
 PRESENT = re.compile(
     r"\b(?:presence|presente?s?|present|identified|identifiee?s?|seen|vue?s?|observee?s?|"

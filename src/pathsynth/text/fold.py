@@ -6,10 +6,13 @@ text is also a valid character span of the original report (evidence spans rely 
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathsynth.text.spelling import Vocabulary
 
 # One-to-one replacements applied before accent stripping.
 _SPECIAL = {
@@ -83,45 +86,6 @@ def _ocr_fix(m: re.Match[str]) -> str:
     return "o"
 
 
-# Words whose OCR-broken halves are rejoined ("carci nome" → "carcinome").
-_VOCABULARY = frozenset(
-    """
-    carcinome carcinomes carcinoma carcinomas lobulaire lobular canalaire canalaires ductal
-    infiltrant infiltrante infiltrating invasif invasive mucineux mucinous tubuleux tubular
-    medullaire medullary metaplasique metaplastic micropapillaire micropapillary papillaire
-    papillary cribriforme cribriform emboles embole lymphovasculaire lymphovascular vasculaires
-    vasculaire lymphatiques ganglion ganglions ganglionnaire metastatique metastatiques
-    metastatic metastase metastases metastasis positif positifs positive negatif negatifs
-    negative oestrogenes estrogen oestrogen progesterone amplifie amplified amplification
-    capsulaire extracapsular extranodal marges berges saines involved tumorectomie mastectomie
-    mastectomy lumpectomy biopsie biopsy curage axillaire axillary sentinelle sentinel
-    proliferation absence presence recepteurs receptor surexpression overexpression specifique
-    conclusion macroscopie microscopie diagnostic diagnosis atteints atteint envahis examines
-    preleves metastatic metastases
-    """.split()  # noqa: SIM905
-)
-_TOKEN = re.compile(r"[a-z]+")
-
-
-def repair_breaks(text: str) -> str:
-    """Rejoin words broken by a stray space, keeping the length: the space moves to the end.
-
-    Works on folded text; "carci nome lobu laire" becomes "carcinome  lobulaire " so spans
-    found afterwards still fall on the same characters, give or take the moved space.
-    """
-    if " " not in text:
-        return text
-    chars = list(text)
-    tokens = list(_TOKEN.finditer(text))
-    for a, b in itertools.pairwise(tokens):
-        if b.start() != a.end() + 1 or text[a.end()] != " ":
-            continue
-        joined = a.group(0) + b.group(0)
-        if joined in _VOCABULARY and a.group(0) not in _VOCABULARY and chars[a.end()] == " ":
-            chars[a.start() : b.end()] = [*joined, " "]
-    return "".join(chars)
-
-
 _HYPHEN_BREAK = re.compile(r"([a-z]{3,})-\n[ \t]*([a-z]{2,})")
 
 
@@ -158,9 +122,12 @@ def words(text: str) -> str:
 _LEADER = re.compile(r"\.{3,}|…+|_{3,}")
 
 
-def fold_report(text: str) -> str:
+def fold_report(text: str, vocabulary: Vocabulary | None = None) -> str:
     """A whole report folded for reading, same length as ``text``: :func:`fold`, words
-    hyphenated across lines rejoined, OCR-broken words rejoined, and dot leaders
-    ("Grade ........ 2") turned into spaces (they are layout, not sentence ends)."""
-    folded = repair_breaks(join_hyphenated(fold(text), text))
+    hyphenated across lines rejoined, dot leaders ("Grade ........ 2") turned into spaces (they
+    are layout, not sentence ends), and — given a domain's vocabulary — OCR-broken and
+    misspelt words repaired (:class:`pathsynth.text.spelling.Vocabulary`)."""
+    folded = join_hyphenated(fold(text), text)
+    if vocabulary is not None:
+        folded = vocabulary.repair(folded)
     return _LEADER.sub(lambda m: " " * len(m.group(0)), folded)

@@ -24,7 +24,7 @@ LENGTH_UNITS = {
 }
 LEN_UNIT = r"(?:millimet(?:re|er)s?|centimet(?:re|er)s?|mm|cm)\b"
 # a sign or a digit group glued before the number is no measurement ("-3 cm", "1_000 mm")
-_NO_SIGN = r"(?<![-+\d_.,])"
+_NO_SIGN = r"(?<![-+\w.,])"
 _CHAIN_ALL = re.compile(
     rf"{_NO_SIGN}((?:{NUM})\s*(?:{LEN_UNIT})?(?:\s*(?:x|\*|by|par)\s*{NUM}\s*(?:{LEN_UNIT})?)*)"
 )

@@ -57,10 +57,17 @@ def test_many_problems_are_counted_in_one_line(tmp_path: Path, schema: Schema) -
 
 def test_blank_invalid_lists_what_it_blanked(tmp_path: Path, schema: Schema) -> None:
     src = tmp_path / "r.csv"
-    src.write_text("id,diagnostic\nA,8523/3\nB,8500/3\n")
+    src.write_text("id,diagnostic\nA,8523/9\nB,8500/3\n")
     rec = read_records(src, schema, blank_invalid=True)
     assert rec.frame["diagnostic"].tolist() == [None, "8500/3"]
-    assert rec.changes == ["row 'A', column 'diagnostic': '8523/3' → unknown"]
+    assert rec.changes == ["row 'A', column 'diagnostic': '8523/9' → unknown"]
+
+
+def test_any_well_formed_icdo_morphology_is_read(tmp_path: Path, schema: Schema) -> None:
+    src = tmp_path / "r.csv"
+    src.write_text("id,diagnostic\nA,8523/3\nB,9020/3\nC,8500/3\n")
+    rec = read_records(src, schema)
+    assert rec.frame["diagnostic"].tolist() == ["8523/3", "9020/3", "8500/3"]
 
 
 def test_missing_file_and_missing_id_column(tmp_path: Path, schema: Schema) -> None:
@@ -69,3 +76,13 @@ def test_missing_file_and_missing_id_column(tmp_path: Path, schema: Schema) -> N
     with pytest.raises(PathsynthError, match="no 'id' column"):
         write_records(pd.DataFrame({"re": ["positive"]}), tmp_path / "x.csv")
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize("cell", ["1_0", "1e1", "inf", "0x10", " 1 0 "])
+def test_a_number_cell_is_plain_digits(tmp_path: Path, schema: Schema, cell: str) -> None:
+    src = tmp_path / "r.csv"
+    src.write_text(f"id,taille\nA,{cell}\n")
+    before = src.read_bytes()
+    with pytest.raises(PathsynthError, match="is not a number"):
+        read_records(src, schema)
+    assert src.read_bytes() == before

@@ -69,7 +69,14 @@ def test_markdown_json_and_plot(schema, tmp_path) -> None:
     res = evaluate(gold, {"A": [_row("a", re="positive")], "B": [_row("a", re="negative")]}, schema)
     md = res.to_markdown()
     assert md.splitlines()[0] == "| attribute | A Acc | A F1 | B Acc | B F1 |"
-    assert sum(1 for line in md.splitlines() if line.startswith("| ")) == len(schema.keys) + 2
-    json.dumps(res.to_dict())
+    study, errors = md.split("Errors:")
+    assert sum(1 for line in study.splitlines() if line.startswith("| ")) == len(schema.keys) + 2
+    # the errors table: B said "negative" for a positive (wrong), nothing for b (missed)
+    re_row = next(line for line in errors.splitlines() if line.startswith("| re |"))
+    assert re_row.split(" | ")[5:8] == ["1", "1", "0"]
+    data = res.to_dict()
+    assert data["systems"]["B"]["keys"]["re"]["wrong"] == 1
+    assert data["systems"]["A"]["keys"]["re"]["stated_accuracy"] == 0.5
+    json.dumps(data)
     png = res.plot(tmp_path / "f1.png")
     assert png.read_bytes()[:4] == b"\x89PNG"

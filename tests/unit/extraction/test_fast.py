@@ -1,6 +1,6 @@
-"""The fast student: learns from report / value pairs with evidence, generalises past casing
-and layout, sums node counts over specimens (fractions included), reads the specimen type,
-saves and loads safely."""
+"""The fast student: learns from report / value pairs with evidence which candidate states each
+value, generalises past casing and layout, adds node counts over specimens, abstains when a
+report states nothing, saves and loads safely, and trains the same twice from one seed."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def test_evidence_points_at_the_value(student, schema) -> None:
     assert ex.values["taille"] == 23
     assert ex.values["ki67"] == 30
     start, end = ex.evidence["taille"][0]
-    assert text[start:end] == "23"
+    assert text[start:end].startswith("23")
     assert all(ex.values[k] is None for k in ("grade", "numero_gang_prel", "emboles"))
 
 
@@ -92,64 +92,37 @@ def test_training_is_seeded(schema) -> None:
     cfg = FastConfig(seed=3, epochs=2)
     a = train_fast([r for r in rows if r], schema, cfg)
     b = train_fast([r for r in rows if r], schema, cfg)
-    assert (a.tagger_coef == b.tagger_coef).all()
+    assert a.vocab.names() == b.vocab.names()
+    assert all((a.scorers[k].coef == b.scorers[k].coef).all() for k in a.scorers)
+    assert {k: s.threshold for k, s in a.scorers.items()} == {
+        k: s.threshold for k, s in b.scorers.items()
+    }
 
 
-def test_node_mentions_are_combined_like_a_reader_would() -> None:
-    from pathsynth.extraction.fast import _Doc, _sum_mentions
+def test_a_student_reads_a_schema_without_domain_pack(tmp_path) -> None:
+    from pathsynth.schema import load_schema
 
-    def combine(text: str, values: list[float]) -> float:
-        doc = _Doc(text)
-        idx = [i for i, n in enumerate(doc.norms) if doc.nums[i] in values]
-        cands = [(0.9, i, doc.nums[i]) for i in idx]
-        return _sum_mentions(doc, cands)[0]
-
-    recap = "MICROSCOPIE :\nCurage : 21 ganglions.\n\nCONCLUSION :\n21 ganglions examinés."
-    assert combine(recap, [21]) == 21
-    specimens = "GS : 2 ganglions.\nCurage : 12 ganglions."
-    assert combine(specimens, [2, 12]) == 14
-    total = "GS : 2 ganglions.\nCurage : 12 ganglions.\nSoit 14 ganglions."
-    assert combine(total, [2, 12, 14]) == 14
-
-
-def test_node_fractions_total_repeat_and_specimens() -> None:
-    from pathsynth.extraction.fast import _Doc, _node_fractions
-
-    def read(text: str) -> tuple[int, int] | None:
-        found = _node_fractions(_Doc(text))
-        return None if found is None else (found[0], found[1])
-
-    total = (
-        "MICROSCOPIE :\nGS1 : métastase (1/1).\nGS2 : ganglion indemne (0/1).\n"
-        "Curage : 1 ganglion métastatique sur 12.\nCONCLUSION : pN1a (2/14)."
+    path = tmp_path / "mini.yaml"
+    path.write_text(
+        "name: mini\nlanguages: [en]\ndescription: {en: mini}\nvariables:\n"
+        "  - key: budding\n    type: categorical\n    description: {en: tumour budding}\n"
+        "    names: {en: [tumour budding, budding]}\n"
+        "    values:\n"
+        "      - {code: high, label: {en: high}}\n"
+        "      - {code: low, label: {en: low}}\n",
+        encoding="utf-8",
     )
-    assert read(total) == (2, 14)
-    repeat = "Curage : 4 ganglions sur 19.\nCONCLUSION :\nCurage axillaire : 4/19 ganglions."
-    assert read(repeat) == (4, 19)
-    specimens = "Sentinel node: 1N+/2N.\nAxillary dissection: 2 of 10 lymph nodes involved."
-    assert read(specimens) == (3, 12)
-    assert read("ER 8/8, PR 7/8, HER2 1+. Biopsie du 12/03/2024.") is None
-
-
-def test_specimen_type_from_procedure_words(student) -> None:
-    from pathsynth.extraction.fast import _Doc
-
-    def match(text: str) -> str | None:
-        found = student._surface_match(_Doc(text), "echantillon")
-        return None if found is None else found[0]
-
-    assert match("Macrobiopsies sous stéréotaxie, sein gauche.") == "biopsy"
-    assert match("BIOPSIE EXERESE du sein droit") == "surgical_excision"
-    assert match("Left WLE + SLNB.") == "lumpectomy"
-    assert match("Carcinome infiltrant.") is None
-
-
-def test_emboli_read_from_the_key_names(student) -> None:
-    from pathsynth.extraction.fast import _Doc
-
-    doc = _Doc("Carcinome de 2,4 cm, grade III, sans embole vasculaire. Emboles : +")
-    runs = student._name_runs(doc, "emboles")
-    assert [doc.text[doc.toks[a][1] : doc.toks[b][2]] for a, b in runs] == [
-        "embole vasculaire",
-        "Emboles",
-    ]
+    schema = load_schema(path)
+    rows = []
+    for i in range(40):
+        value = "high" if i % 2 else "low"
+        text = f"Report {i}. Margins clear. Tumour budding: {value}. Signed."
+        start = text.index(value)
+        rows.append(
+            TrainingExample(
+                f"r{i}", text, {"budding": value}, {"budding": [(start, start + len(value))]}
+            )
+        )
+    student = train_fast(rows, schema, FastConfig(seed=0, epochs=1))
+    got = student.extract(["Tumour budding: high.", "Nothing about it."])
+    assert [g.values["budding"] for g in got] == ["high", None]

@@ -179,3 +179,19 @@ def test_subset_counts_do_not_replace_the_affected_count(schema: Schema) -> None
 def test_unknown_answers_are_none(schema: Schema, answer: str) -> None:
     for var in schema.variables:
         assert normalize_value(var, answer) is None, var.key
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("taille", "-3 cm"),
+        ("ki67", "-5 %"),
+        ("taille", "0x10 mm"),
+        ("taille", "1_000 mm"),
+        ("taille", "1_0"),
+        ("taille", "1e3 mm"),
+        ("ki67", "-5"),
+    ],
+)
+def test_signed_hex_and_grouped_numbers_are_no_values(schema: Schema, key: str, text: str) -> None:
+    assert normalize_value(schema[key], text) is None

@@ -8,7 +8,8 @@ import re
 PRIOR = re.compile(
     r"\b(?:anterieure?s?|precedente?s?|previous|prior|previously|antecedents?|ancienne?|"
     r"history of|deja|initial(?:e|ly)?|sur (?:la )?biopsie|on (?:the )?(?:prior )?biopsy|"
-    r"(?:de|of) la biopsie|du \d{1,2}/\d{1,2})\b"
+    r"(?:de|of) la biopsie|du \d{1,2}/\d{1,2}|(?:on|sur) (?:an)?other specimen|another specimen|"
+    r"outside (?:report|hospital|institution)|earlier|core biopsy case)\b"
 )
 
 

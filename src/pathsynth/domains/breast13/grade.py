@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 
-from pathsynth.extraction.findings import Document, Finding, best
+from pathsynth.extraction.findings import GROSS, Document, Finding, best
 from pathsynth.schema import Value, Variable
 from pathsynth.schema.readers import register_reader
 from pathsynth.text import roman_value
 
-_GRADE_KEY = re.compile(r"\b(?:grade|sbr|ee|elston|nottingham|bloom|nhg|g(?=[123]\b))")
+# "G2", not a cassette key "G1-G6"
+_GRADE_KEY = re.compile(
+    r"\b(?:grade|sbr|ee|elston|nottingham|bloom|nhg|g(?=[123]\b(?!\s*[-,;]\s*g?\d)))"
+)
 
 
 _GRADE_TOKEN = re.compile(
@@ -46,10 +49,34 @@ def score_to_grade(score: int) -> int | None:
     return None
 
 
+# The grade in words: "moderately differentiated", "high combined histologic grade",
+# "bien différencié" — read only where no grade number is written.
+_GRADE_WORDS = re.compile(
+    r"\b(well|moderately|poorly|bien|moyennement|peu)[\s-]+(?:differencie\w*|differentiated)|"
+    r"\b(low|intermediate|high|bas|intermediaire|haut)(?:\s+combined)?\s+(?:nottingham\s+|"
+    r"histologic(?:al)?\s+|histopronostique\s+)grade|"
+    r"\bgrade\s+(?:histologique\s+)?(bas|intermediaire|haut|eleve)\b"
+)
+_LEVEL = {"well": 1, "bien": 1, "low": 1, "bas": 1, "moderately": 2, "moyennement": 2,
+          "intermediate": 2, "intermediaire": 2, "poorly": 3, "peu": 3, "high": 3, "haut": 3,
+          "eleve": 3}  # fmt: skip
+
+
+def grade_in_words(t: str) -> tuple[int, int, int] | None:
+    """A grade said in words, not of the nuclei or of an in situ component."""
+    for m in _GRADE_WORDS.finditer(t):
+        around = t[max(0, m.start() - 40) : m.end() + 10]
+        if re.search(r"nucl\w*|noyau\w*|in situ|\bdcis\b|\bccis\b|\blcis\b", around):
+            continue
+        word = next(g for g in m.groups() if g)
+        return _LEVEL[word], m.start(), m.end()
+    return None
+
+
 def grade_in(t: str) -> tuple[int, int, int] | None:
     """The histological grade stated in folded text, with the span that states it."""
     for m in _GRADE_KEY.finditer(t):
-        if re.search(r"nucl\w*\W*$", t[max(0, m.start() - 12) : m.start()]):
+        if re.search(r"nucl\w*\W*(?:grade\W*)?$", t[max(0, m.start() - 25) : m.start()]):
             continue
         rest = t[m.end() : m.end() + 45]
         gap = re.match(
@@ -116,7 +143,8 @@ def find_grade(doc: Document) -> list[Finding]:
     """The invasive tumour's grade (not the in situ component's)."""
     out = []
     for s in doc.readable:
-        if not _GRADE_CUE.search(s.text):
+        # the grade is a microscopic finding: the gross description has none (cassette "G1")
+        if s.kind == GROSS or not _GRADE_CUE.search(s.text):
             continue
         if re.search(r"in situ|\bccis\b|\bdcis\b|intracanal|intraduct", s.text) and not re.search(
             r"infiltr|invasi|sbr|elston|nottingham", s.text
@@ -126,4 +154,9 @@ def find_grade(doc: Document) -> list[Finding]:
         if found:
             g, a, b = found
             out.append(Finding(g, (s.start + a, s.start + b), s.kind))
+    if not out:
+        for s in doc.readable:
+            said = grade_in_words(s.text) if _GRADE_WORDS.search(s.text) else None
+            if said:
+                out.append(Finding(said[0], (s.start + said[1], s.start + said[2]), s.kind))
     return best(out)[:1]

@@ -8,6 +8,7 @@ morphology code written in the report is taken as it is.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pathsynth.domains.breast13.context import PRIOR
 from pathsynth.extraction.findings import CONCLUSION, Document, Finding, best
@@ -84,6 +85,7 @@ def _clauses(t: str) -> list[tuple[str, int]]:
     return [p for p in parts if p[0].strip()]
 
 
+@lru_cache(maxsize=8192)
 def histology_in(t: str, *, generic: bool = True) -> tuple[str, int, int] | None:
     """The ICD-O morphology of the main tumour named in folded text, with its clause span.
 

@@ -78,7 +78,7 @@ def read_margins(var: Variable, t: str) -> Value:
     return None
 
 
-_MARGIN_CUE = re.compile(
+CUE = re.compile(
     r"\bmarges?\b|\bberges?\b|limites? (?:d'exerese|chirurgicales?|de resection)|"
     r"\bmargins?\b|\brecoupes?\b|\bin sano\b|\br[01]\b|exerese (?:in)?complete|"
     r"\blimites? (?:\w+ )?(?:non |pas )?(?:saines?|atteintes?|envahies?|indemnes?|libres?)|"
@@ -90,25 +90,54 @@ _MARGIN_CUE = re.compile(
 _CLAUSE = re.compile(r",(?!\d)|;|\s-\s|\bmais\b|\bbut\b|\bwhereas\b|\balors que\b")
 
 
+_IN_SITU = re.compile(r"in situ|\bdcis\b|\blcis\b|\bccis\b|\bclis\b|intracanal\w*|intraductal")
+_INVASIVE = re.compile(r"invasi\w*|infiltr\w*|\bidc\b|\bilc\b|\bcci\b|\bcli\b")
+# a part that re-excises a margin: its result is the final margin
+_NEW_MARGIN = re.compile(
+    r"\b(?:new|additional|final|re-?excision|further|shave\w*|reprise|recoupe\w*|"
+    r"complement\w*|nouvelle)\b"
+)
+
+
+def about_in_situ(statement: str, clause: str) -> bool:
+    """Whether what is at (or away from) the margin is carcinoma in situ only: the guideline
+    judges the margins of the invasive tumour."""
+    where = clause if (_IN_SITU.search(clause) or _INVASIVE.search(clause)) else statement
+    return bool(_IN_SITU.search(where)) and not _INVASIVE.search(where)
+
+
 def find_margins(doc: Document) -> list[Finding]:
-    """The margin status; one involved margin makes them all not clear."""
-    var_ok = []
+    """The margin status of the invasive tumour: one involved margin makes them not clear,
+    unless a later re-excision of the margins is clear."""
+    found: list[tuple[Finding, bool]] = []
     for s in doc.readable:
-        if not _MARGIN_CUE.search(s.text) or s.kind == GROSS:
+        if not CUE.search(s.text) or s.kind == GROSS:
             continue
         # read the clauses that speak of margins, not "margins negative, 3 nodes positive"
         bounds = [0, *(m.end() for m in _CLAUSE.finditer(s.text)), len(s.text)]
         for i, (a, b) in enumerate(itertools.pairwise(bounds)):
             clause = s.text[a:b]
-            if not _MARGIN_CUE.search(clause):
+            if not CUE.search(clause):
                 continue
             value = doc.read("marges_saines", clause)
             if value is None and i + 2 < len(bounds):
                 # "Resection margins - negative": the label and its value in two clauses
                 b = bounds[i + 2]
                 value = doc.read("marges_saines", s.text[a:b])
-            if value is not None:
-                var_ok.append(Finding(value, (s.start + a, s.start + b), s.kind))
-    top = best(var_ok)
+            if value is None or (value == "no" and about_in_situ(s.text, s.text[a:b])):
+                continue
+            title = s.part_kind == "margin" and bool(_NEW_MARGIN.search(s.text[:120]))
+            found.append(
+                (
+                    Finding(value, (s.start + a, s.start + b), s.kind),
+                    title or (s.part_kind == "margin" and s.part != "" and value == "yes"),
+                )
+            )
+    top = best([f for f, _ in found])
     involved = [f for f in top if f.value == "no"]
-    return involved[:1] or top[:1]
+    if involved:
+        # "the new inked margin is free of tumor": a later clear re-excision settles it
+        last = involved[-1].span[0]
+        cleared = [f for f, new in found if new and f.value == "yes" and f.span[0] > last]
+        return cleared[-1:] or involved[:1]
+    return top[:1]

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 from pathsynth.domains.breast13.context import PRIOR
-from pathsynth.extraction.findings import CONCLUSION, IHC, Document, Finder, Finding, best
+from pathsynth.extraction.findings import Document, Finder, Finding, best
 from pathsynth.schema import Value, Variable
 from pathsynth.schema.readers import read_forms, register_reader
 from pathsynth.text import NOT_DONE, NUM, UNCERTAIN, to_float
+from pathsynth.text.sections import Statement
 from pathsynth.text.units import percents
 
 MARKERS = {
@@ -22,7 +23,7 @@ MARKERS = {
         r"(?:\br[eo]\b(?!-[a-z])|\ber\b|\bre\s*[+-](?![a-z])|\ber\s*[+-]|o?estrog\w*|"
         r"recepteurs? (?:aux |a l')?o?estrog\w*|\b(?:oe|e)s+tro\w*|\boe?s*tro?gen\w*)"
     ),
-    "rp": r"(?:\brp\b|\bpr\b|\bpgr\b|\brp\s*[+-]|\bpr\s*[+-]|progest\w*)",
+    "rp": r"(?:\brp\b|\bpr\b|\bpgr\d*\b|\brp\s*[+-]|\bpr\s*[+-]|progest\w*)",
     "her2": r"(?:her\W?2(?:\W?neu)?|c\W?erb\W?b\W?2|erbb2|\bneu\b|hercep\w*)",
     "ki67": r"(?:ki\W{0,2}67|mib\W?1|ind(?:ex|ice) de proliferation|proliferation index)",
 }
@@ -202,7 +203,13 @@ def her2_ihc(t: str) -> int | None:
 @register_reader("her2_status", forms_fallback=False)
 def read_her2(var: Variable, t: str) -> Value:
     """HER2 ``positive`` / ``negative`` from IHC and ISH results; 2+ alone is unknown."""
-    return _read_her2(var, t) or _forms_of_own_part(var, t)
+    found = _read_her2(var, t)
+    if found == _EQUIVOCAL_RESULT:
+        return None  # 2+ without an ISH result: not "overexpression" = positive
+    return found or _forms_of_own_part(var, t)
+
+
+_EQUIVOCAL_RESULT = "equivocal"
 
 
 def _read_her2(var: Variable, t: str) -> Value:
@@ -226,7 +233,7 @@ def _read_her2(var: Variable, t: str) -> Value:
     if score in (0, 1):
         return "negative"
     if score == 2 or _EQUIVOCAL.search(part):
-        return None
+        return _EQUIVOCAL_RESULT
     tail = part[name.end() :] if name else ""
     if re.match(r"\s*\(?\s*-(?!\s*\d)", tail):
         return "negative"
@@ -271,22 +278,80 @@ def read_ki67(var: Variable, t: str) -> Value:
     return to_float(m.group(1)) if m else None
 
 
+# A scoring legend printed with a result says nothing of this tumour ("0 and 1+: negative;
+# 2+: equivocal; 3+: positive", "Allred 0-2 negative, 3-8 positive").
+_LEGEND = re.compile(
+    r"(?:score\s*)?(?:0|1\+?)[^.;]{0,25}?negati\w*[^.]{0,60}?2\+[^.;]{0,25}?(?:equivo|douteu|"
+    r"borderline|limite)\w*[^.]{0,60}?3\+[^.;]{0,25}?positi\w*|"
+    r"(?:allred|score)[^.;]{0,20}?\b0\s*-\s*2\b[^.;]{0,20}?negati\w*[^.;]{0,30}?3\s*-\s*8\b[^.;]{0,20}?"
+    r"positi\w*|(?:<|less than|inferieur a)\s*1\s*%[^.;]{0,15}negati\w*[^.;]{0,30}?"
+    r"(?:>=?|greater than|superieur a)?\s*1\s*%[^.;]{0,15}positi\w*|"
+    # ISH thresholds: "amplified HER-2/neu levels: > 2.20", "equivocal ...: 1.80 - 2.20"
+    r"(?:normal|amplified|equivocal|non-?amplified|amplifie|non amplifie)[^.;:]{0,30}?"
+    r"(?:levels?|ratio|rapport)\W{0,4}(?:[<>]|\d[.,]\d+\s*-\s*\d)[^.;]{0,12}"
+)
+# "negative for ER and PR", "positifs pour RE et RP": one status for both receptors
+_BOTH = re.compile(
+    r"(positi\w*|negati\w*)\s+(?:for|pour)\s+(?:both\s+)?(?:the\s+)?"
+    r"(?:er|re|estrogen\w*|oestrogen\w*|estrogen receptor)\s*(?:,|and|et|&)\s*(?:the\s+)?"
+    r"(?:pr|rp|pgr|progesteron\w*)"
+)
+_NAME_ONLY = re.compile(r"^\W*(?:[a-z-]+\W+){0,4}\W*$")
+
+
+def marker_texts(doc: Document, key: str) -> list[tuple[Statement, str]]:
+    """Each statement naming the marker, with what to read: the statement, or for a table
+    flattened into one cell a statement ("Estrogen Receptor. Positive. 100 %.") the name and
+    the cells after it, up to the next marker's name."""
+    memo = ("marker_texts", key)
+    if memo in doc.cache:
+        return doc.cache[memo]  # type: ignore[return-value]
+    rx = _MARKER_RE[key]
+    stmts = doc.readable
+    out = []
+    for i, s in enumerate(stmts):
+        if not rx.search(s.text):
+            continue
+        text = _LEGEND.sub(" ", s.text)
+        if _NAME_ONLY.match(text) and len(text) < 60:
+            cells = []
+            for nxt in stmts[i + 1 : i + 5]:
+                if any(r.search(nxt.text) for r in _MARKER_RE.values()) or len(nxt.text) > 60:
+                    break
+                cells.append(nxt.text)
+            text = " ".join([text, *cells])
+        out.append((s, text))
+    doc.cache[memo] = out
+    return out
+
+
+def read_marker(doc: Document, key: str, text: str) -> Value:
+    """The value of marker ``key`` that ``text`` (a statement or a table row) states."""
+    value = doc.read(key, text)
+    if value is None and key in ("re", "rp"):
+        both = _BOTH.search(text)
+        if both:
+            value = "positive" if both.group(1).startswith("positi") else "negative"
+    return value
+
+
 def marker_finder(key: str) -> Finder:
-    """A document finder of one marker's status."""
+    """A document finder of one marker's status. A result reported from an earlier biopsy of
+    the same tumour counts when the report gives no result of its own."""
 
     def read(doc: Document) -> list[Finding]:
-        out = []
-        for s in doc.readable:
-            m = _MARKER_RE[key].search(s.text)
-            if not m:
+        own: list[Finding] = []
+        prior: list[Finding] = []
+        for s, text in marker_texts(doc, key):
+            value = read_marker(doc, key, text)
+            if value is None:
                 continue
-            if PRIOR.search(s.text) and s.kind not in (CONCLUSION, IHC):
-                continue
-            value = doc.read(key, s.text)
-            if value is not None:
-                # the evidence is the part of the statement about this marker
-                a, b = marker_span(key, s.text) or (0, len(s.text))
-                out.append(Finding(value, (s.start + a, s.start + b), s.kind))
+            # the evidence is the part of the statement about this marker
+            a, b = marker_span(key, s.text) or (0, len(s.text))
+            found = Finding(value, (s.start + a, s.start + b), s.kind)
+            is_prior = PRIOR.search(text)
+            (prior if is_prior else own).append(found)
+        out = own or prior
         if not out and key in ("re", "rp", "her2"):
             # "triple négatif"; for the receptors also "récepteurs hormonaux négatifs"
             pattern = r"triple\W?negati\w*"

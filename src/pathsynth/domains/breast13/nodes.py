@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pathsynth.extraction.findings import GROSS, Document, Finding, Span
+from pathsynth.extraction.findings import Document, Span
 from pathsynth.schema import Value, Variable
 from pathsynth.schema.readers import register_reader
 from pathsynth.text import NUMBER_WORD, count_value
@@ -212,7 +212,8 @@ class _NodeCount:
     kind: int
 
 
-def _node_counts(doc: Document, s: Statement) -> _NodeCount | None:
+def statement_count(doc: Document, s: Statement) -> _NodeCount | None:
+    """The one node count a statement gives, read with the phrase readers."""
     t = s.text
     # "Total : sans métastase (0/4)" names no node but counts them
     if not _NODE_CUE.search(t) and not (_TOTAL.search(t) and re.search(r"metasta", t)):
@@ -248,36 +249,3 @@ def _node_counts(doc: Document, s: Statement) -> _NodeCount | None:
     if affected is None and examined is not None and _ALL_FREE.search(t):
         affected = 0
     return _NodeCount(examined, affected, total, (s.start, s.end), s.kind)
-
-
-def find_nodes(doc: Document) -> tuple[list[Finding], list[Finding]]:
-    """Nodes examined and nodes affected over all node specimens."""
-    counts = [c for s in doc.readable if (c := _node_counts(doc, s)) is not None]
-    if not counts:
-        return [], []
-    prel = _node_total(counts, "examined")
-    att = _node_total(counts, "affected")
-    # affected nodes are counted among examined ones; a mismatch means a misread
-    examined = prel[0].value if prel else None
-    affected = att[0].value if att else None
-    if isinstance(examined, int) and isinstance(affected, int) and affected > examined:
-        return [], []
-    return prel, att
-
-
-def _node_total(counts: list[_NodeCount], field: str) -> list[Finding]:
-    """One count (examined or affected) for the report, from the best section stating it."""
-    stated = [c for c in counts if getattr(c, field) is not None]
-    if not stated:
-        return []
-    # the conclusion usually restates the per-specimen counts: read one section kind only;
-    # the gross description counts examined nodes, but only when nothing else does
-    kinds = sorted({c.kind for c in stated if c.kind != GROSS}) or [GROSS]
-    tier = [c for c in stated if c.kind == kinds[0]]
-    totals = [c for c in tier if c.total]
-    if totals:
-        last = totals[-1]
-        return [Finding(getattr(last, field), last.span, last.kind)]
-    # several node specimens (sentinel, axillary dissection): their counts add up
-    value = sum(getattr(c, field) for c in tier)
-    return [Finding(value, c.span, c.kind) for c in tier]

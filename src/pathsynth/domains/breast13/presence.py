@@ -18,7 +18,8 @@ from pathsynth.text import polarity
 #: Lymphovascular invasion, however it is written (French nouns, English phrases, OCR'd).
 LVI = re.compile(
     r"embol\w*|\blvi\b|lympho\W?vasc\w*|lympho\W?v?ascular|\w*ascular invasion|angio\W?lymph\w*|"
-    r"(?:lymphatic|vascular|venous|lymph-vascular) (?:space )?invasion|"
+    r"(?:lymphatic|vascular|venous|lymph-vascular|vessel|blood vessel)(?: space)? invasion|"
+    r"venous/lymphatic \([^)]{0,30}\) invasion|"
     r"(?:invasion|envahissement) (?:lympho)?vasculaire|vasculaires? (?:ou|et|/) ?lymphatiques?|"
     r"permeation\w*|\bilv\b|\blv invasion"
 )
@@ -46,6 +47,26 @@ def read_ene(var: Variable, t: str) -> Value:
     return polarity(_ENE_PHRASE, t, alone="yes")
 
 
+def statement_polarity(concept: re.Pattern[str], t: str, m: re.Match[str]) -> str | None:
+    """``yes`` / ``no`` for the finding ``m`` names in statement ``t`` (``None``: not said)."""
+    # the French noun alone states a finding ("Emboles péri-ganglionnaires.")
+    alone = "yes" if m.group(0).startswith("embol") and t[m.end() :].strip(" .") else None
+    value = polarity(concept, t, alone=alone)
+    if value is None:
+        # a bare label line ("Emboles :") followed by a plain answer
+        tail = t[m.end() :]
+        if re.match(r"\W*(?:oui|yes|present\w*|\+)\W*$", tail):
+            value = "yes"
+        elif re.match(r"\W*(?:non|no|absent\w*|-|none|not identified)\W*$", tail):
+            value = "no"
+    return value
+
+
+def clause_span(t: str, m: re.Match[str]) -> tuple[int, int]:
+    """The clause of ``t`` around the finding's name: its evidence."""
+    return clause_around(t, m.start(), m.end())
+
+
 def presence_finder(concept: re.Pattern[str]) -> Finder:
     """A document finder of a present / absent finding named by ``concept``."""
 
@@ -55,20 +76,9 @@ def presence_finder(concept: re.Pattern[str]) -> Finder:
             m = concept.search(s.text)
             if not m:
                 continue
-            # the French noun alone states a finding ("Emboles péri-ganglionnaires.")
-            alone = (
-                "yes" if m.group(0).startswith("embol") and s.text[m.end() :].strip(" .") else None
-            )
-            value = polarity(concept, s.text, alone=alone)
-            if value is None:
-                # a bare label line ("Emboles :") followed by a plain answer
-                tail = s.text[m.end() :]
-                if re.match(r"\W*(?:oui|yes|present\w*|\+)\W*$", tail):
-                    value = "yes"
-                elif re.match(r"\W*(?:non|no|absent\w*|-|none|not identified)\W*$", tail):
-                    value = "no"
+            value = statement_polarity(concept, s.text, m)
             if value is not None:
-                a, b = clause_around(s.text, m.start(), m.end())
+                a, b = clause_span(s.text, m)
                 out.append(Finding(value, (s.start + a, s.start + b), s.kind))
         top = best(out)
         positive = [f for f in top if f.value == "yes"]

@@ -3,11 +3,12 @@ lymph-node counts read together, and the rules that tie variables to each other.
 
 from __future__ import annotations
 
+from pathsynth.domains.breast13.candidates import report_candidates
 from pathsynth.domains.breast13.grade import find_grade
 from pathsynth.domains.breast13.histology import find_histology
 from pathsynth.domains.breast13.margins import find_margins
 from pathsynth.domains.breast13.markers import find_her2, find_ki67, find_re, find_rp
-from pathsynth.domains.breast13.nodes import find_nodes
+from pathsynth.domains.breast13.node_counts import find_node_counts
 from pathsynth.domains.breast13.presence import find_ene, find_lvi
 from pathsynth.domains.breast13.size import find_size
 from pathsynth.domains.breast13.specimen import find_specimen
@@ -38,6 +39,7 @@ FINDERS = FinderSet(
         "her2": find_her2,
         "ki67": find_ki67,
     },
-    joint=((("numero_gang_prel", "numero_gang_att"), find_nodes),),
+    joint=((("numero_gang_prel", "numero_gang_att"), find_node_counts),),
     post=_no_size_without_invasive_resection,
+    candidates=report_candidates,
 )

@@ -54,54 +54,130 @@ _SIZE_LABEL = re.compile(
 )
 
 
-def find_size(doc: Document) -> list[Finding]:
-    """The invasive tumour's largest dimension."""
+# what a length measures when it is not the tumour
+_DISTANCE_AFTER = re.compile(
+    r"^[\s)]{0,3}(?:[a-z]+\s+)?(?:from|of|to|away from|de la|de|du|des|a|au|from the)\s+"
+    r"(?:[a-z'/-]+\s+){0,4}?(?:marg\w*|berge\w*|limite\w*|edge|bord|surface|mamelon|nipple|skin|peau|"
+    r"recoupe|plan|fascia|tumou?r|carcinoma|lesion|mass|clip|biopsy|cavity|site)|"
+    r"^\s*(?:of|de)\s+(?:\w+\s+)?(?:tissue|parenchyma|fat|tissu|graisse)|"
+    r"^\s*(?:apart|away|d'ecart)"
+)
+# what a label names when it is not the tumour: "specimen size", "size of largest metastatic
+# deposit", "skin ellipse", "extranodal extension ... largest focus"
+_OTHER_OBJECT = re.compile(
+    r"\b(?:specimen|piece|fragment|skin|peau|ellipse|fuseau|nipple|mamelon|cores?|carottes?|"
+    r"cavity|cavite|metasta\w*|deposits?|ganglion\w*|nodes?|sentinel\w*|extranodal|"
+    r"extracapsul\w*|extension|rupture|effraction|biopsy site|clip|seroma)\b"
+)
+_MARGIN_BEFORE = re.compile(
+    r"(?:marg\w*|berge\w*|limite\w*|distance\w*|clearance|closest)[^.;]{0,25}$"
+)
+_COMPARATOR = re.compile(
+    r"(?:[<>≤≥]|inferieure? a|less than|moins de|up to|over|greater than|more than|above|"
+    r"superieure? a|plus de|jusqu'a|from|between|ranging from|range|but|to|et|and|"
+    r"separated by|by approximately|by about|within)\s*$"
+)
+_STAGING = re.compile(r"\bp?t[0-4][a-d]?\b[^.;]{0,20}$|\btumou?r\s*[<>]|\btumou?r >")
+_SECONDARY = re.compile(r"additional dimensions?|autres? dimensions?|other dimensions?\W*$")
+_SIZE_WORD = re.compile(
+    r"(?:taille|size|grand axe|greatest|largest|dimension|diametre|diameter|extent|etendue|"
+    r"measurement|mesure)[^.;]{0,40}$"
+)
+_MEASURE_WORD = re.compile(r"(?:measur\w*|mesur\w*|forming|formant|of|de)\W*(?:\w+\W+){0,2}$")
+
+
+def flags(t: str, a: int, b: int) -> tuple[str, ...]:
+    """What the text around the length ``t[a:b]`` says it measures, as flags: ``other_object``
+    (a node's metastasis, the specimen, the skin), ``distance`` (to a margin), ``comparator``
+    ("< 1 mm", "over 0.1 cm"), ``staging`` (a pT definition), ``secondary`` (additional
+    dimensions), ``range``, ``in_situ_lesion``, ``excluded_before`` (a specimen word before),
+    and the cues for it: ``labelled`` ("size", "greatest dimension"), ``measured``
+    ("measuring"), ``near_lesion``, ``strong``, ``largest``, ``other_focus``."""
+    before = re.split(r"[.;]\s|\s-\s", t[max(0, a - 80) : a])[-1]
+    after = t[b : b + 50]
     out = []
+    if _OTHER_OBJECT.search(before[-45:]) and not re.search(
+        r"(?:invasi\w*|infiltr\w*) (?:carcinom\w*|tumou?r)[^.;]{0,30}$", before
+    ):
+        out.append("other_object")
+    if _DISTANCE_AFTER.search(after) or _MARGIN_BEFORE.search(before):
+        out.append("distance")
+    if _COMPARATOR.search(before):
+        out.append("comparator")
+    if _STAGING.search(before):
+        out.append("staging")
+    if _SECONDARY.search(before):
+        out.append("secondary")
+    if re.match(r"\s*(?:-|to|a|et|and)\s*\d", after):  # "from 0.5 cm to 3.5 cm"
+        out.append("range")
+    # the lesion named last before the number is the one measured: not in situ
+    lesions = list(LESION.finditer(t, 0, a))
+    if lesions and INSITU_NAME.search(t[lesions[-1].start() : a]):
+        out.append("in_situ_lesion")
+    if lesions and a - lesions[-1].end() < 60:
+        out.append("near_lesion")
+    if not lesions:
+        out.append("no_lesion_before")
+    if _SIZE_WORD.search(before):
+        out.append("labelled")
+    if _MEASURE_WORD.search(before):
+        out.append("measured")
+    if _SIZE_EXCLUDE_BEFORE.search(before):
+        out.append("excluded_before")
+    if _SIZE_STRONG.search(t[:a]):
+        out.append("strong")
+    if re.search(r"largest|plus grand|main|principal", before):
+        out.append("largest")
+    if re.search(r"\bfoci\b|satellite|second|autre foyer", before):
+        out.append("other_focus")
+    return tuple(out)
+
+
+_NEVER = {"other_object", "distance", "comparator", "staging", "secondary", "range"}
+
+
+def _size_candidates(doc: Document) -> list[tuple[float, Finding]]:
+    """Every length that may be the invasive tumour's size, with a score of how surely."""
+    out: list[tuple[float, Finding]] = []
     for s in doc.readable:
         label = _SIZE_LABEL.search(s.text)
         if label and not INSITU_NAME.search(s.text[: label.start()]):
             # "Plus grand axe (mm) : 12": the unit is in the label
             value = float(label.group(2).replace(",", ".")) * (10 if label.group(1) == "cm" else 1)
-            out.append(Finding(value, (s.start + label.start(), s.start + label.end()), s.kind))
+            span = (s.start + label.start(), s.start + label.end())
+            out.append((3.0, Finding(value, span, s.kind)))
             continue
         if not _SIZE_CUE.search(s.text):
             continue
         for value, a, b in lengths_mm(s.text):
-            before = s.text[max(0, a - 60) : a]
-            before = re.split(r"[.;]", before)[-1]
-            # a clause about lymph nodes measures metastases, not the tumour
-            clause = re.split(r"[,(:]", before)[-1]
-            if re.search(r"ganglion|\bnodes?\b|\bgs\b|sentinel|metasta", clause):
+            f = set(flags(s.text, a, b))
+            if f & _NEVER or "in_situ_lesion" in f:
                 continue
-            if _SIZE_EXCLUDE_BEFORE.search(before) and not re.search(
-                r"(?:taille|size|grand axe|dimension)\W*(?:\w+\W+){0,4}$", before
-            ):
+            labelled, measured, near = "labelled" in f, "measured" in f, "near_lesion" in f
+            if "excluded_before" in f and not (labelled or (measured and near)):
                 continue
-            if _SIZE_EXCLUDE_AFTER.search(s.text[b : b + 40]):
-                continue
-            # "< 1 mm" bounds a size, it does not state one
-            if re.search(r"(?:[<>≤≥]|inferieure? a|less than|moins de|up to)\s*$", before):
-                continue
-            if re.search(r"(?:^|\W)(?:at|within|to)\s*$", before) and not re.search(
-                r"(?:taille|size|mesur|measur)\W*(?:\w+\W+){0,3}$", before
-            ):
-                continue
-            # the lesion named last before the number is the one measured: not in situ
-            lesions = list(LESION.finditer(s.text, 0, a))
-            if lesions and INSITU_NAME.search(s.text[lesions[-1].start() : a]):
-                continue
-            strong = bool(_SIZE_STRONG.search(before) or _SIZE_STRONG.search(s.text[:a]))
             # the gross description measures specimens too: only a named lesion counts there,
             # and three dimensions with no lesion named just before are a specimen's
-            if s.kind == GROSS and not lesions:
+            if s.kind == GROSS and "no_lesion_before" in f:
                 continue
-            near = lesions and a - lesions[-1].end() < 60
-            labelled = re.search(
-                r"(?:taille|size|dimension|grand axe|measures?|mesure)\W*(?:\w+\W+){0,3}$", before
-            )
-            if len(re.findall(r"\d+(?:[.,]\d+)?", s.text[a:b])) >= 3 and not (near or labelled):
+            dims = len(re.findall(r"\d+(?:[.,]\d+)?", s.text[a:b]))
+            if dims >= 3 and not (near or labelled):
                 continue
-            if not strong:
+            if not (labelled or near or "strong" in f):
                 continue
-            out.append(Finding(value, (s.start + a, s.start + b), s.kind))
-    return best(out)[:1]
+            score = 2.0 * labelled + 1.0 * measured + 1.0 * near
+            score += ("largest" in f) - ("other_focus" in f)
+            out.append((score, Finding(value, (s.start + a, s.start + b), s.kind)))
+    return out
+
+
+def find_size(doc: Document) -> list[Finding]:
+    """The invasive tumour's largest dimension: of the surest lengths of the best section, the
+    largest (a multifocal tumour's size is its largest focus)."""
+    found = _size_candidates(doc)
+    top = best([f for _, f in found])
+    if not top:
+        return []
+    pool = [(score, f) for score, f in found if f.kind == top[0].kind]
+    surest = max(score for score, _ in pool)
+    return [max((f for score, f in pool if score >= surest - 1), key=lambda f: f.value or 0)]

@@ -9,6 +9,7 @@ specimen, and "limites d'exérèse" is a margin, not a procedure.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pathsynth.domains.breast13.context import PRIOR
 from pathsynth.extraction.findings import Document, Finding
@@ -71,7 +72,8 @@ _SPECIMEN_RANK = [
 ]
 
 
-def specimen_matches(t: str) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=8192)
+def specimen_matches(t: str) -> tuple[tuple[str, int, int], ...]:
     """Every procedure named in folded text ``t``: (code, start, end), overlaps resolved."""
     taken: list[tuple[int, int]] = []
     out = []
@@ -83,7 +85,7 @@ def specimen_matches(t: str) -> list[tuple[str, int, int]]:
                 continue
             taken.append((m.start(), m.end()))
             out.append((code, m.start(), m.end()))
-    return sorted(out, key=lambda x: x[1])
+    return tuple(sorted(out, key=lambda x: x[1]))
 
 
 @register_reader("specimen_procedure")

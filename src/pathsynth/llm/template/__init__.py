@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import random
-from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from pathsynth.errors import PathsynthError
