@@ -4,8 +4,9 @@
 
 Renders reports from the built-in clinical prior (``simulate_cohort``) in French and English,
 on one core, and prints reports/s (after a warm-up that parses the phrase banks), the families
-and layouts drawn, the damage knobs drawn, diversity (distinct-1..3 and self-BLEU per language, on the first 1,000 reports of each) and
-how many distinct phrasings each value got (distinct span texts with digits masked).
+and layouts drawn, the damage knobs drawn, diversity (distinct-1..3 and self-BLEU per
+language, on the first 1,000 reports of each) and how many distinct phrasings each value got
+(distinct span texts with digits masked).
 ``--filter N`` also runs the first N reports through ``reports filter`` with the spans judge
 (the default for template reports) and with the rules judge, and prints the share each keeps,
 per family, and why others were dropped.
