@@ -114,23 +114,37 @@ class TemplateTeacher:
             )
             for lang in self.schema.languages
         }
-        self._checks = [(v, v.type, frozenset(v.codes)) for v in self.schema.variables]
+        self._checks = [
+            (v, v.type, frozenset(v.codes), v.min, v.max) for v in self.schema.variables
+        ]
         self._readers: dict[str, Any] = {}
 
     def _record(self, record: Mapping[str, Any]) -> dict[str, Value]:
         """The record's canonical values (``None`` for unknown); a bad value is an error."""
         values: dict[str, Value] = {}
-        for var, kind, codes in self._checks:
+        for var, kind, codes, lo, hi in self._checks:
             x = record.get(var.key)
+            t = type(x)
+            # Fast paths for the usual canonical values; the schema decides the rest.
+            if x is None or (t is float and x != x):
+                values[var.key] = None
+                continue
+            if kind == "categorical":
+                if t is str and x in codes:
+                    values[var.key] = x
+                    continue
+            elif (t is int or t is float) and (lo is None or x >= lo) and (hi is None or x <= hi):
+                if kind == "integer" and (t is int or x.is_integer()):
+                    values[var.key] = int(x)
+                    continue
+                if kind == "number":
+                    values[var.key] = int(x) if float(x).is_integer() else round(float(x), 3)
+                    continue
             if _missing(x):
                 values[var.key] = None
                 continue
-            if x is not None and hasattr(x, "item"):  # numpy scalars
+            if hasattr(x, "item"):  # numpy scalars
                 x = x.item()
-            # Fast path for the usual canonical values; the schema decides the rest.
-            if kind == "categorical" and x in codes:
-                values[var.key] = x
-                continue
             if not var.is_valid(x):
                 raise PathsynthError(
                     f"record value {var.key}={x!r} is not canonical for schema {self.schema.name}"

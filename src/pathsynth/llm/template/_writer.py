@@ -163,17 +163,30 @@ class Writer:
 
     def text(self, s: str) -> None:
         """Append filler text (noised when the report has a noise rate)."""
-        if s:
+        if not s:
+            return
+        if self._noise:
             self._pending.append(s)
-            if self._noise:
-                self._raw.append(False)
+            self._raw.append(False)
+        elif self._plain:
+            # Nothing to do to the text: straight in (``_pending`` is empty then).
+            self._parts.append(s)
+            self._pos += len(s)
+        else:
+            self._pending.append(s)
 
     def raw(self, s: str) -> None:
         """Append filler text that must stay intact (numbers that are not values, separators)."""
-        if s:
+        if not s:
+            return
+        if self._noise:
             self._pending.append(s)
-            if self._noise:
-                self._raw.append(True)
+            self._raw.append(True)
+        elif self._plain:
+            self._parts.append(s)
+            self._pos += len(s)
+        else:
+            self._pending.append(s)
 
     def value(self, key: str, s: str) -> None:
         """Append the text that states ``key``'s value and record its span."""

@@ -104,13 +104,26 @@ LAYOUTS: tuple[str, ...] = tuple(lay for fam in FAMILIES.values() for lay in fam
 _FAMILY_OF = {lay: name for name, fam in FAMILIES.items() for lay in fam.layouts}
 
 
-def _cumulative(weights: list[float]) -> list[float]:
-    return list(itertools.accumulate(weights))
-
-
-def _choose(u: float, names: list[str], weights: list[float]) -> str:
-    cum = _cumulative(weights)
+def _choose(u: float, names: tuple[str, ...], cum: tuple[float, ...]) -> str:
     return names[min(bisect.bisect_right(cum, u * cum[-1]), len(names) - 1)]
+
+
+def _table(weights: dict[str, float]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    return tuple(weights), tuple(itertools.accumulate(weights.values()))
+
+
+# Cumulative weights, built once: families per language, layouts per family (and the
+# classic layouts for core biopsies, where "biopsy" takes half of the draws).
+_FAMILY_TABLES = {
+    lang: _table({n: float(f.share[i]) for n, f in FAMILIES.items()})
+    for i, lang in enumerate(("fr", "en"))
+}
+_LAYOUT_TABLES = {
+    n: _table({k: float(w) for k, w in f.weights.items()}) for n, f in FAMILIES.items()
+}
+_BIOPSY_WEIGHTS = {k: float(w) for k, w in classic.LAYOUT_WEIGHTS.items()}
+_BIOPSY_WEIGHTS["biopsy"] = sum(_BIOPSY_WEIGHTS.values())
+_BIOPSY_TABLE = _table(_BIOPSY_WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -139,18 +152,13 @@ class BreastGrammar:
         return _FAMILY_OF[layout]
 
     def pick_family(self, u: float, lang: str, values: dict[str, Value]) -> str:
-        i = 0 if lang == "fr" else 1
-        names = list(FAMILIES)
-        return _choose(u, names, [FAMILIES[n].share[i] for n in names])
+        return _choose(u, *_FAMILY_TABLES["fr" if lang == "fr" else "en"])
 
     def pick_layout(self, u: float, family: str, values: dict[str, Value]) -> str:
-        fam = FAMILIES[family]
-        names = list(fam.layouts)
-        weights = [float(fam.weights[n]) for n in names]
         if family == "classic" and values.get("echantillon") == "biopsy":
             # "biopsy" is drawn for half of the core biopsies, never for other specimens.
-            weights[names.index("biopsy")] = sum(weights)
-        return _choose(u, names, weights)
+            return _choose(u, *_BIOPSY_TABLE)
+        return _choose(u, *_LAYOUT_TABLES[family])
 
     def damage(self, family: str, lang: str) -> Mapping[str, float]:
         return FAMILIES[family].damage.get(lang, {})

@@ -28,15 +28,15 @@ def section(d: Draft, name: str) -> None:
 
 def history(d: Draft) -> None:
     H = d.words["history"]
-    q = d.say(d.words["quadrants"], h=d.rng.randint(1, 12), d=d.rng.randint(1, 6))
+    q = d.say(d.words["quadrants"], h=d.between(1, 12), d=d.between(1, 6))
     bits = [
-        d.say(H["who"], age=d.rng.randint(32, 88)),
-        d.say(H["lesion"], q=q, side=d.side, acr=d.rng.choice((4, 5))),
+        d.say(H["who"], age=d.between(32, 88)),
+        d.say(H["lesion"], q=q, side=d.side, acr=d.pick((4, 5))),
     ]
     if d.rec.get("echantillon") not in ("biopsy", None) and d.chance(0.6):
         bits.append(d.say(H["prior"], date=d.date()))
     if d.chance(0.2):
-        bits.append(d.say(H["past"], year=d.rng.randint(1995, 2015)))
+        bits.append(d.say(H["past"], year=d.between(1995, 2015)))
     if d.chance(0.3):
         bits.append(d.pick(H["neo"]))
     if d.chance(0.4):
@@ -94,7 +94,7 @@ def gross(d: Draft) -> None:
     if d.chance(d.style.distractors * 0.6):
         d.t(d.pick(G["extra"]))
     if d.chance(0.5):
-        d.t(d.say(G["blocks"], n=d.rng.randint(3, 24)))
+        d.t(d.say(G["blocks"], n=d.between(3, 24)))
     if d.case.nodes and d.chance(0.5):
         d.t(d.pick(G["nodes"]))
 
@@ -110,14 +110,14 @@ def dcis(d: Draft) -> bool:
         # Lobular carcinomas come with lobular, not ductal, in situ neoplasia.
         d.t(d.pick(D["lobular"]) + ". ")
         return True
-    ng = d.rng.randint(1, 3)
+    ng = d.between(1, 3)
     d.t(
         d.say(
             D["forms"],
             ng=ng,
             ngw=D["grade_words"][ng - 1],
-            ext=d.rng.randint(2, 40),
-            share=d.rng.choice((5, 10, 15, 20, 30, 40)),
+            ext=d.between(2, 40),
+            share=d.pick((5, 10, 15, 20, 30, 40)),
             pattern=d.pick(D["patterns"]),
         )
     )
@@ -140,7 +140,7 @@ def technique(d: Draft) -> None:
         return
     clones = [d.pick(d.words["clones"][k]) for k in MARKERS if d.known(k)]
     if clones:
-        block = f"A{d.rng.randint(1, 9)}"
+        block = f"A{d.between(1, 9)}"
         d.t(d.say(d.words["technique"], clones=", ".join(clones), block=block) + "\n")
 
 

@@ -9,7 +9,9 @@ every mention within one report agrees with every other one and with the record.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pathsynth.domains.breast13.grammar.bank import (
     ANON_IDS,
@@ -20,6 +22,18 @@ from pathsynth.domains.breast13.grammar.bank import (
     fmt_num,
 )
 from pathsynth.schema import Value
+
+T = TypeVar("T")
+
+
+def pick_one(rng: random.Random, seq: Sequence[T]) -> T:
+    """One element of ``seq`` (cheaper than ``rng.choice``)."""
+    return seq[int(rng.random() * len(seq))]
+
+
+def between(rng: random.Random, a: int, b: int) -> int:
+    """An integer from ``a`` to ``b`` inclusive (cheaper than ``rng.randint``)."""
+    return a + int(rng.random() * (b - a + 1))
 
 
 @dataclass
@@ -95,24 +109,24 @@ def plan_case(
     """
     i = rng.randrange(2)
     side, other = sides[i], sides[1 - i]
-    markers = MARKERS if rng.random() < 0.7 else rng.choice(MARKER_ORDERS)
-    date_style = rng.choice(DATE_STYLES)
-    anon = rng.choice(ANON_IDS)
-    day = (rng.randint(1, 20), rng.randint(1, 12), rng.randint(2012, 2025))
+    markers = MARKERS if rng.random() < 0.7 else pick_one(rng, MARKER_ORDERS)
+    date_style = pick_one(rng, DATE_STYLES)
+    anon = pick_one(rng, ANON_IDS)
+    day = (between(rng, 1, 20), between(rng, 1, 12), between(rng, 2012, 2025))
     nodes = plan_nodes(values, rng, split=split_nodes)
     multi = len(nodes) > 1
     node_mode = "total" if multi and rng.random() < 0.35 else "parts"
     case = Case(values, side, other, markers, date_style, anon, day, nodes, node_mode)
     grade = values.get("grade")
     if grade is not None:
-        case.triple = rng.choice(TRIPLES[int(grade)])
+        case.triple = pick_one(rng, TRIPLES[int(grade)])
     for key in ("re", "rp"):
         if values.get(key) is not None:
             _plan_receptor(case, key, rng)
     if values.get("her2") is not None:
         case.her2 = _plan_her2(values["her2"] == "positive", rng, comma)
-    case.margin_mm = rng.choice((1, 2, 3, 4, 5, 6, 8, 10, 12, 15))
-    case.margin_side = rng.choice(margin_sides)
+    case.margin_mm = pick_one(rng, (1, 2, 3, 4, 5, 6, 8, 10, 12, 15))
+    case.margin_side = pick_one(rng, margin_sides)
     return case
 
 
@@ -123,21 +137,21 @@ def _plan_receptor(case: Case, key: str, rng: random.Random) -> None:
         return
     u = rng.random()
     if u < 0.7:
-        p = rng.choice((60, 70, 75, 80, 85, 90, 95, 100))
+        p = pick_one(rng, (60, 70, 75, 80, 85, 90, 95, 100))
     elif u < 0.9:
-        p = rng.choice((15, 20, 30, 40, 50))
+        p = pick_one(rng, (15, 20, 30, 40, 50))
     else:
-        p = rng.choice((1, 2, 5, 8, 10))
+        p = pick_one(rng, (1, 2, 5, 8, 10))
     case.pct[key] = p
     # Low-positive tumours stain weakly.
-    case.intensity[key] = rng.randint(1, 3) if p > 10 else 1
+    case.intensity[key] = between(rng, 1, 3) if p > 10 else 1
 
 
 def _plan_her2(positive: bool, rng: random.Random, comma: bool) -> Her2:
     if positive:
         cls = "pos_3" if rng.random() < 0.75 else "pos_2"
     else:
-        cls = rng.choice(("neg_0", "neg_0", "neg_1", "neg_1", "neg_2"))
+        cls = pick_one(rng, ("neg_0", "neg_0", "neg_1", "neg_1", "neg_2"))
     amplified = cls == "pos_2" or (cls == "pos_3" and rng.random() < 0.5)
     ratio = rng.uniform(2.2, 6.0) if amplified else rng.uniform(1.0, 1.8)
     cep17 = rng.uniform(1.6, 3.2)
@@ -159,7 +173,7 @@ def plan_nodes(
     k = None if att is None else int(att)
     dissection = values.get("echantillon") == "lymph_node_dissection"
     if n == 0:
-        specs = [NodeSpecimen(r.choice(("sn", "ax", "ln")), 0, k)]
+        specs = [NodeSpecimen(pick_one(r, ("sn", "ax", "ln")), 0, k)]
     elif split and not dissection and r.random() < 0.8:
         specs = _split_parts(n, r)
     elif n <= 4 and not dissection and r.random() < 0.75:
@@ -168,7 +182,7 @@ def plan_nodes(
         else:
             specs = [NodeSpecimen("sn", n, None)]
     elif n >= 5 and r.random() < 0.5:
-        s = r.randint(1, min(3, n - 2))
+        s = between(r, 1, min(3, n - 2))
         specs = [NodeSpecimen("sn", s, None), NodeSpecimen("ax", n - s, None)]
     else:
         specs = [NodeSpecimen("ax" if r.random() < 0.6 else "ln", n, None)]
@@ -179,8 +193,8 @@ def plan_nodes(
 
 def _split_parts(n: int, r: random.Random) -> list[NodeSpecimen]:
     """Sentinel nodes in 1 to 5 numbered parts, the rest in an axillary dissection."""
-    sentinel = n if n <= 5 and r.random() < 0.7 else min(n, r.randint(1, 4))
-    parts = min(sentinel, r.choice((1, 1, 2, 2, 3, 4, 5)))
+    sentinel = n if n <= 5 and r.random() < 0.7 else min(n, between(r, 1, 4))
+    parts = min(sentinel, pick_one(r, (1, 1, 2, 2, 3, 4, 5)))
     sizes = [1] * parts
     for _ in range(sentinel - parts):
         sizes[r.randrange(parts)] += 1
@@ -200,12 +214,12 @@ def _place_metastases(specs: list[NodeSpecimen], k: int, r: random.Random) -> No
     for _ in range(k):
         room = [s for s in specs if (s.prel or 0) > (s.att or 0)]
         first = [s for s in room if s.kind == "sn"]
-        target = first[0] if first and r.random() < 0.6 else r.choice(room)
+        target = first[0] if first and r.random() < 0.6 else pick_one(r, room)
         target.att = (target.att or 0) + 1
     if r.random() < 0.08:
         free = [s for s in specs if (s.prel or 0) - (s.att or 0) >= 1]
         if free:
-            r.choice(free).itc = 1
+            pick_one(r, free).itc = 1
     for spec in specs:
         # Some metastases are micrometastases (they count); keep a macro one so pN holds.
         if (spec.att or 0) >= 2 and r.random() < 0.1:

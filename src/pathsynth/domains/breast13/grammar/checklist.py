@@ -76,9 +76,7 @@ def _laterality(d: Draft, plan: Plan, line: _Line) -> None:
 
 def _site(d: Draft, plan: Plan, line: _Line) -> None:
     if d.chance(0.6):
-        line.filler(
-            "site", d.say(d.words["quadrants"], h=d.rng.randint(1, 12), d=d.rng.randint(1, 6))
-        )
+        line.filler("site", d.say(d.words["quadrants"], h=d.between(1, 12), d=d.between(1, 6)))
 
 
 def _histology(d: Draft, plan: Plan, line: _Line) -> None:
@@ -140,7 +138,7 @@ def _lvi(d: Draft, plan: Plan, line: _Line) -> None:
 def _treatment(d: Draft, plan: Plan, line: _Line) -> None:
     C = d.fam["checklist"]
     if plan.neoadjuvant:
-        bed = d.mm_text(float(d.rec.get("taille") or 10) + d.rng.randint(8, 30))
+        bed = d.mm_text(float(d.rec.get("taille") or 10) + d.between(8, 30))
         line.filler("treatment", d.say(C["treated"], bed=bed))
     elif d.chance(0.4):
         line.filler("treatment", d.pick(C["untreated"]))
@@ -195,7 +193,7 @@ def _nodes(d: Draft, plan: Plan, line: _Line) -> None:
         if itc or d.chance(0.3):
             line.filler("nodes_itc", str(itc))
         if att and d.chance(0.4):
-            line.filler("deposit", d.mm_text(float(d.rng.randint(2, 25))))
+            line.filler("deposit", d.mm_text(float(d.between(2, 25))))
     if prel is not None:
         line.head("nodes_examined")
         _count(d, PREL, prel, counted)

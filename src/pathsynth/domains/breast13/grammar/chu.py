@@ -53,8 +53,8 @@ def _plan(d: Draft, synoptic_rate: float) -> Plan:
 def clinical(d: Draft, plan: Plan) -> None:
     """Renseignements cliniques: age, side, the earlier microbiopsy (a distractor)."""
     H = d.fam["history"]
-    q = d.say(d.words["quadrants"], h=d.rng.randint(1, 12), d=d.rng.randint(1, 6))
-    d.t(d.say(H["who"], age=d.rng.randint(30, 89), side=d.case.side, q=q))
+    q = d.say(d.words["quadrants"], h=d.between(1, 12), d=d.between(1, 6))
+    d.t(d.say(H["who"], age=d.between(30, 89), side=d.case.side, q=q))
     if d.chance(0.65):
         d.t(" ")
         prior_biopsy(d, plan)
@@ -90,7 +90,7 @@ def _breast_micro(d: Draft, plan: Plan) -> None:
         a, b, c = d.case.triple or (1, 1, 1)
         d.t(d.pick(M["grade_intro"]))
         d.val("grade", grade_text(d, "micro"))
-        d.t(d.say(M["grade_tail"], a=a, b=b, c=c, m=d.rng.randint(1, 30)))
+        d.t(d.say(M["grade_tail"], a=a, b=b, c=c, m=d.between(1, 30)))
     if d.known("taille"):
         d.fill(d.pick(M["size"]), size=("taille", size_text(d)))
         d.t(" ")
@@ -105,11 +105,7 @@ def _breast_micro(d: Draft, plan: Plan) -> None:
         d.t(". ")
         if d.chance(0.5):
             m1, m2 = d.rng.sample(list(d.words["margin_sides"]), 2)
-            d.t(
-                d.say(
-                    M["distances"], m1=m1, m2=m2, d1=d.rng.randint(2, 25), d2=d.rng.randint(2, 25)
-                )
-            )
+            d.t(d.say(M["distances"], m1=m1, m2=m2, d1=d.between(2, 25), d2=d.between(2, 25)))
 
 
 def ihc(d: Draft, plan: Plan) -> None:
@@ -120,7 +116,7 @@ def ihc(d: Draft, plan: Plan) -> None:
     section(d, "ihc")
     if d.chance(0.3 + 0.5 * d.style.distractors):
         clones = ", ".join(d.pick(d.fam["ihc"]["clones"][k]) for k in d.case.markers if d.known(k))
-        block = f"{d.pick('ABC')}{d.rng.randint(1, 9)}"
+        block = f"{d.pick('ABC')}{d.between(1, 9)}"
         d.t(d.say(d.fam["ihc"]["technique"], block=block, clones=clones) + "\n")
     for key, text in items:
         d.t(d.pick(d.fam["marker_labels"][key]))
@@ -175,7 +171,7 @@ def chu_relecture(d: Draft) -> None:
     R = d.fam["review"]
     header(d)
     section(d, "review")
-    d.t(d.say(R["received"], n=d.rng.randint(3, 24), b=d.rng.randint(1, 6), num=d.case_number()))
+    d.t(d.say(R["received"], n=d.between(3, 24), b=d.between(1, 6), num=d.case_number()))
     d.t(d.pick(R["outside"]) + "\n")
     if d.chance(0.5):
         section(d, "history")

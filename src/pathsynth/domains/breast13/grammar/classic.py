@@ -286,7 +286,7 @@ def biopsy(d: Draft) -> None:
         spec = d.surface("echantillon")
         head = d.pick(B["head"])
         before, after = head.split("{spec}")
-        fill = {"side": d.side, "n": d.rng.randint(2, 6)}
+        fill = {"side": d.side, "n": d.between(2, 6)}
         d.t(cap(before.format(**fill)))
         d.val("echantillon", spec if before else cap(spec))
         d.t(after.format(**fill) + (" :\n" if d.fr else ":\n"))

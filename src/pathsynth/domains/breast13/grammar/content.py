@@ -63,7 +63,7 @@ def tumour_sentence(d: Draft, repeat: float = 1.0) -> bool:
         t = float(d.rec["taille"])  # type: ignore[arg-type]
         if t >= 8 and d.chance(0.05):
             # Several foci: the record holds the largest; the others are distractors.
-            d.t(", " + d.say(T["multifocal"], n=d.rng.randint(2, 3)).lower())
+            d.t(", " + d.say(T["multifocal"], n=d.between(2, 3)).lower())
             d.val("taille", size_text(d))
             other = d.mm_text(max(1.0, round(t * d.rng.uniform(0.2, 0.7))))
             d.t(d.say(T["multifocal_tail"], other=other))
@@ -241,7 +241,7 @@ def checklist(d: Draft, bullet: str | None = None) -> None:
             node_fields(d, bullet)
         elif key == "EXTRA":
             item = extras.pop(int(d.rng.random() * len(extras)))
-            q = d.say(d.words["quadrants"], h=d.rng.randint(1, 12), d=d.rng.randint(1, 6))
+            q = d.say(d.words["quadrants"], h=d.between(1, 12), d=d.between(1, 6))
             d.t(bullet + item.format(side=d.side, q=q) + "\n")
         else:
             field(d, key, bullet)

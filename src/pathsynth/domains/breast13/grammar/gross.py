@@ -50,14 +50,14 @@ def gross_part(d: Draft, plan: Plan, part: Part) -> None:
     elif part.kind == "reexcision":
         a, b, c = _dims(d, d.rng.uniform(2.0, 6.0))
         d.t(d.say(G["reexcision"], dims=d.dims_cm(a, b, c), color=d.pick(G["colors"])))
-        _submitted(d, tag, d.rng.randint(2, 6))
+        _submitted(d, tag, d.between(2, 6))
     elif part.kind == "contra":
         a, b, c = _dims(d, d.rng.uniform(14.0, 22.0))
-        d.t(d.say(G["contra"], dims=d.dims_cm(a, b, c), w=d.rng.randint(250, 900)))
-        last = block(tag, d.rng.randint(4, 10))
+        d.t(d.say(G["contra"], dims=d.dims_cm(a, b, c), w=d.between(250, 900)))
+        last = block(tag, d.between(4, 10))
         d.t(d.say(G["representative"], first=block(tag, 1), last=last))
     else:
-        d.t(d.say(G["implant"], cc=d.rng.choice((250, 300, 350, 400, 450, 500))))
+        d.t(d.say(G["implant"], cc=d.pick((250, 300, 350, 400, 450, 500))))
     d.t("\n")
 
 
@@ -65,7 +65,7 @@ def _gross_nodes(d: Draft, part: Part) -> None:
     G = d.fam["gross"]
     spec = part.nodes
     assert spec is not None
-    n = spec.prel if spec.prel is not None else d.rng.randint(1, 4)
+    n = spec.prel if spec.prel is not None else d.between(1, 4)
     a, b, c = _dims(d, d.rng.uniform(1.5, 4.0) if spec.kind == "sn" else d.rng.uniform(5.0, 14.0))
     d.t(d.say(G["node_tissue"], dims=d.dims_cm(a, b, c)))
     if n == 0:
@@ -83,7 +83,7 @@ def _gross_nodes(d: Draft, part: Part) -> None:
     d.t(d.pick(G["key_intro"]))
     left, cassette, lines = n, 1, []
     while left > 0 and cassette <= 12:
-        take = 1 if cassette == 1 else min(left, d.rng.randint(1, 5))
+        take = 1 if cassette == 1 else min(left, d.between(1, 5))
         if cassette == 12:
             take = left
         key = G["key_one"] if take == 1 else G["key_many"]
@@ -98,11 +98,11 @@ def _gross_nodes(d: Draft, part: Part) -> None:
 def _gross_breast(d: Draft, plan: Plan, part: Part) -> None:
     G = d.fam["gross"]
     kind = d.rec.get("echantillon")
-    t = float(d.rec["taille"]) if d.known("taille") else float(d.rng.randint(8, 30))  # type: ignore[arg-type]
+    t = float(d.rec["taille"]) if d.known("taille") else float(d.between(8, 30))  # type: ignore[arg-type]
     mastectomy = kind == "mastectomy"
     big = t / 10 + (d.rng.uniform(12.0, 20.0) if mastectomy else d.rng.uniform(3.0, 8.0))
     if kind == "biopsy":
-        d.t(d.say(G["cores"], n=d.rng.randint(2, 6), l=d.num(round(d.rng.uniform(0.8, 2.0), 1))))
+        d.t(d.say(G["cores"], n=d.between(2, 6), l=d.num(round(d.rng.uniform(0.8, 2.0), 1))))
         _submitted(d, part.tag, 1)
         return
     a, b, c = _dims(d, big)
@@ -136,9 +136,9 @@ def _gross_breast(d: Draft, plan: Plan, part: Part) -> None:
     if plan.neoadjuvant or d.chance(0.15):
         d.t(d.say(G["cavity"], x=d.num(round(d.rng.uniform(0.8, 3.0), 1))))
     tag = part.tag
-    parts = [d.say(G["key_tumor"], a=block(tag, 1), b=block(tag, d.rng.randint(2, 4)))]
+    parts = [d.say(G["key_tumor"], a=block(tag, 1), b=block(tag, d.between(2, 4)))]
     n = 5
-    for item in d.rng.sample(list(G["key_breast"]), d.rng.randint(2, 4)):
+    for item in d.rng.sample(list(G["key_breast"]), d.between(2, 4)):
         parts.append(item.format(c=block(tag, n), m=d.pick(d.words["margin_sides"])))
         n += 1
     d.t(d.pick(G["key_intro"]) + d.pick(G["key_sep"]).join(parts) + ". ")

@@ -215,7 +215,7 @@ def fish_addendum(d: Draft) -> None:
     h = d.case.her2
     assert h is not None
     amplified = d.rec["her2"] == "positive"
-    block = f"{d.pick('ABC')}{d.rng.randint(1, 9)}"
+    block = f"{d.pick('ABC')}{d.between(1, 9)}"
     d.t(d.say(A["fish_intro"], date=d.date(), block=block))
     d.t(d.say(A["fish_numbers"], ratio=h.ratio, copies=h.copies, cep17=h.cep17))
     d.val("her2", d.pick(A["fish_pos" if amplified else "fish_neg"]))
@@ -258,7 +258,7 @@ def prior_biopsy(d: Draft, plan: Plan) -> None:
     if all(d.known(k) for k in ("re", "rp", "her2")) and d.chance(0.35):
         # The core's markers: same statuses, other figures (another specimen, another lab).
         figures = {
-            k: f"{max(1, min(100, d.case.pct.get(k, 0) + d.rng.choice((-20, -10, 0, 10))))} %"
+            k: f"{max(1, min(100, d.case.pct.get(k, 0) + d.pick((-20, -10, 0, 10))))} %"
             if d.rec[k] == "positive"
             else "0 %"
             for k in ("re", "rp")
@@ -287,7 +287,7 @@ def dcis_line(d: Draft, plan: Plan) -> bool:
             ngw=D["grade_words"][ng - 1],
             ext=d.mm_text(float(ext)),
             pattern=d.pick(D["patterns"]),
-            share=d.rng.choice((5, 10, 15, 20, 30)),
+            share=d.pick((5, 10, 15, 20, 30)),
         )
     )
     return True

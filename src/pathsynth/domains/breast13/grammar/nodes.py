@@ -51,7 +51,7 @@ def node_counts(d: Draft, spec: NodeSpecimen, spanned: bool) -> None:
         count(d, PREL, 0, spanned)
         d.raw(")")
     elif n is not None and k is not None:
-        form = d.rng.randint(0, 5)
+        form = d.between(0, 5)
         if form == 0:
             count(d, ATT, k, spanned)
             d.raw("/")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from pathsynth.domains.breast13.grammar.case import Case, NodeSpecimen
+from pathsynth.domains.breast13.grammar.case import Case, NodeSpecimen, between, pick_one
 
 LETTERS = "ABCDEFGHIJKL"
 
@@ -92,14 +92,14 @@ def plan_parts(
         if excision and u < 0.3:
             plan.margin_story = "reexcised"
             plan.first_involved = clear == "no" or rng.random() < 0.6
-            for _ in range(rng.choice((1, 1, 2))):
-                margin = rng.choice(margins)
+            for _ in range(pick_one(rng, (1, 1, 2))):
+                margin = pick_one(rng, margins)
                 if any(p.margin == margin for p in parts):
                     continue
                 parts.append(Part("reexcision", margin=margin, residual=rng.random() < 0.3))
             rex = [p for p in parts if p.kind == "reexcision"]
             if clear == "no":
-                rng.choice(rex).involved = True
+                pick_one(rng, rex).involved = True
         elif clear == "yes":
             plan.margin_story = "close" if u < 0.5 else "clear"
         else:
@@ -125,13 +125,13 @@ def plan_parts(
     t = v.get("taille")
     if t is not None and float(t) >= 8 and rng.random() < 0.12:
         plan.other_foci = [
-            max(1.0, round(float(t) * rng.uniform(0.15, 0.7))) for _ in range(rng.randint(1, 3))
+            max(1.0, round(float(t) * rng.uniform(0.15, 0.7))) for _ in range(between(rng, 1, 3))
         ]
     if v.get("diagnostic") not in (None, "8500/2", "8520/2") and rng.random() < 0.55:
-        plan.dcis = (rng.randint(1, 3), rng.randint(2, 45))
+        plan.dcis = (between(rng, 1, 3), between(rng, 2, 45))
     if v.get("grade") is not None and rng.random() < 0.3:
         g = int(v["grade"])  # type: ignore[arg-type]
-        plan.prior_grade = g if rng.random() < 0.6 else max(1, min(3, g + rng.choice((-1, 1))))
+        plan.prior_grade = g if rng.random() < 0.6 else max(1, min(3, g + pick_one(rng, (-1, 1))))
     has_nodes = bool(case.nodes)
     plan.counted = "total" if plan.synoptic and has_nodes else "parts"
     return plan

@@ -87,7 +87,7 @@ def hot_spot(d: Draft) -> None:
     """A second, higher Ki-67 figure for hot spots (not the value of the record)."""
     k = float(d.rec["ki67"])  # type: ignore[arg-type]
     if k <= 80 and d.chance(0.08):
-        h = int(min(100, round(k + d.rng.randint(10, 30), -1)))
+        h = int(min(100, round(k + d.between(10, 30), -1)))
         d.t(d.say(d.words["hot_spot"], h=h))
     elif (k < 15 or k >= 30) and d.chance(0.1):
         d.t(d.pick(d.words["ki67_level"]["low" if k < 15 else "high"]))

@@ -178,9 +178,9 @@ def header(d: Draft) -> None:
     """Title and de-identified fields, a few per line, in a house order of their own."""
     F = d.fam
     d.t(d.pick(F["titles"]) + "\n")
-    items = d.rng.sample(list(F["header_items"]), d.rng.randint(2, 6))
+    items = d.rng.sample(list(F["header_items"]), d.between(2, 6))
     joint = d.pick(("   ", "  ", "\n", "\n", " | "))
-    fill = {"date": "", "age": d.rng.randint(30, 89), "num": d.case.anon}
+    fill = {"date": "", "age": d.between(30, 89), "num": d.case.anon}
     for i, item in enumerate(items):
         fill["date"] = d.date()
         d.t(item.format(**fill) + ("\n" if i == len(items) - 1 or d.chance(0.5) else joint))
@@ -189,8 +189,8 @@ def header(d: Draft) -> None:
 
 def history(d: Draft, plan: Plan) -> None:
     H = d.fam["history"]
-    q = d.say(d.words["quadrants"], h=d.rng.randint(1, 12), d=d.rng.randint(1, 6))
-    d.t(d.say(H["who"], age=d.rng.randint(30, 89), side=d.case.side, q=q))
+    q = d.say(d.words["quadrants"], h=d.between(1, 12), d=d.between(1, 6))
+    d.t(d.say(H["who"], age=d.between(30, 89), side=d.case.side, q=q))
     if d.chance(0.6):
         d.t(" ")
         prior_biopsy(d, plan)
