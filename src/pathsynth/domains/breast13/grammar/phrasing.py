@@ -57,16 +57,6 @@ def receptor_text(d: Draft, key: str, ctx: str) -> str:
     return d.say(R["pos"], score=score, **kw)
 
 
-def allred(d: Draft, key: str) -> tuple[int, int, int]:
-    """(proportion score, intensity score, total) of a receptor, as Allred scores it."""
-    p = d.case.pct.get(key, 0)
-    if p == 0:
-        return 0, 0, 0
-    ps = 2 if p <= 10 else 3 if p <= 33 else 4 if p <= 66 else 5
-    i = d.case.intensity.get(key, 1)
-    return ps, i, ps + i
-
-
 def her2_text(d: Draft, ctx: str) -> str:
     H = d.vals["her2"]
     h = d.case.her2
