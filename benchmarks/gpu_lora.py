@@ -1,10 +1,13 @@
 """GPU benchmark of the LoRA student: training steps/s, tokens/s and peak memory on a randomly
-initialised model of Mistral-7B's shape (bf16, sequence 1024, built from a config: no weights
-are downloaded), then batched extraction throughput (prompt + greedy JSON answer).
+initialised model of Mistral-7B's or Qwen2.5-7B's shape (bf16, sequence 1024, built from a
+config: no weights are downloaded), then batched generation throughput; with ``--student``, the
+product's own path on the same shape (``train_lora`` then ``LoraStudent`` extraction with
+constrained answers on template reports).
 
 Run on a machine with a CUDA GPU:
-    .venv/bin/python benchmarks/gpu_lora.py [--steps 10] [--batch-size 4] [--seq 1024]
-        [--layers 32] [--gen-batch 16] [--gen-tokens 160] [--out gpu-lora.json]
+    .venv/bin/python benchmarks/gpu_lora.py [--shape mistral-7b|qwen2.5-7b] [--steps 10]
+        [--batch-size 4] [--seq 1024] [--layers 32] [--gen-batch 16] [--gen-tokens 160]
+        [--student] [--out gpu-lora.json]
 Without a GPU it prints a message and exits with status 0. ``--smoke`` runs the same code on
 CPU with a miniature shape (a check of the script itself, not a measurement).
 """
@@ -32,6 +35,21 @@ MISTRAL_7B = {
     "sliding_window": 4096,
     "tie_word_embeddings": False,
 }
+# Qwen2.5-7B-Instruct's shape (config.json of the published model).
+QWEN25_7B = {
+    "vocab_size": 152064,
+    "hidden_size": 3584,
+    "intermediate_size": 18944,
+    "num_hidden_layers": 28,
+    "num_attention_heads": 28,
+    "num_key_value_heads": 4,
+    "max_position_embeddings": 32768,
+    "rms_norm_eps": 1e-6,
+    "rope_theta": 1000000.0,
+    "tie_word_embeddings": False,
+}
+SHAPES = {"mistral-7b": ("mistral", MISTRAL_7B), "qwen2.5-7b": ("qwen2", QWEN25_7B)}
+MODEL_TYPE = "mistral"
 
 
 SMOKE = {
@@ -45,32 +63,35 @@ DEVICE = "cuda"
 
 
 def _sync() -> None:
+    import torch
 
     if DEVICE == "cuda":
-        _sync()
+        torch.cuda.synchronize()
 
 
 def _reset_peak() -> None:
+    import torch
 
     if DEVICE == "cuda":
-        _reset_peak()
+        torch.cuda.reset_peak_memory_stats()
 
 
 def _peak_gib() -> float:
+    import torch
 
-    return _peak_gib() if DEVICE == "cuda" else 0.0
+    return round(torch.cuda.max_memory_allocated() / 2**30, 2) if DEVICE == "cuda" else 0.0
 
 
 def build_model(layers: int, shape: dict[str, Any]) -> Any:
     """A random Mistral-shaped causal LM in bf16, built directly on the device."""
     import torch
-    from transformers import MistralConfig, MistralForCausalLM
+    from transformers import AutoConfig, AutoModelForCausalLM
 
-    config = MistralConfig(**{**shape, "num_hidden_layers": layers})
+    config = AutoConfig.for_model(MODEL_TYPE, **{**shape, "num_hidden_layers": layers})
     config._attn_implementation = "sdpa"
     torch.manual_seed(0)
     with torch.device(DEVICE):
-        model = MistralForCausalLM(config).to(torch.bfloat16)
+        model = AutoModelForCausalLM.from_config(config).to(torch.bfloat16)
     return model
 
 
@@ -173,8 +194,90 @@ def extraction_speed(model: Any, batch: int, prompt_len: int, new_tokens: int) -
     }
 
 
+def student_path(shape: dict[str, Any], layers: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The product's own code path on the same shape: ``train_lora`` (TRL, completion-only
+    loss, bf16 on GPU) on template reports, then ``LoraStudent`` extraction (transformers
+    engine, constrained answers, report windows), timed. The model is random, so the scores
+    say nothing; the figures are speed, memory and that every answer is a valid record."""
+    import tempfile
+
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from extraction import template_reports  # benchmarks/extraction.py
+
+    from pathsynth.extraction._text import TrainingExample
+    from pathsynth.extraction.lora import LoraStudent, LoraStudentConfig, train_lora
+    from pathsynth.extraction.lora import make_tiny_base_model as tiny
+
+    rows = template_reports(args.student_reports + args.student_test, seed=7)
+    train, test = rows[: args.student_reports], rows[args.student_reports :]
+    examples = [
+        TrainingExample(
+            r["id"],
+            r["text"],
+            r["record"],
+            {k: [tuple(x) for x in v] for k, v in r["spans"].items()},
+        )
+        for r in train
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base"
+        # A tokenizer trained on the reports, then the full-shape model saved beside it.
+        tiny([r["text"] for r in rows], base, vocab_size=min(4000, shape["vocab_size"]))
+        from transformers import AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(str(base))
+        config = AutoConfig.for_model(
+            MODEL_TYPE,
+            **{**shape, "num_hidden_layers": layers, "vocab_size": len(tok)},
+            bos_token_id=tok.bos_token_id,
+            eos_token_id=tok.eos_token_id,
+            pad_token_id=tok.pad_token_id,
+        )
+        torch.manual_seed(0)
+        AutoModelForCausalLM.from_config(config).to(
+            torch.bfloat16 if DEVICE == "cuda" else torch.float32
+        ).save_pretrained(base)
+        cfg = LoraStudentConfig(
+            max_steps=args.steps,
+            batch_size=args.batch_size,
+            max_length=args.seq,
+            bf16=DEVICE == "cuda",
+            gradient_checkpointing=DEVICE == "cuda",
+            engine="transformers",
+        )
+        _reset_peak()
+        t0 = time.perf_counter()
+        out = train_lora(examples, base, Path(tmp) / "student", config=cfg)
+        train_s = time.perf_counter() - t0
+        manifest = json.loads((out / "manifest.json").read_text())
+        train_peak = _peak_gib()
+        student = LoraStudent.load(out, batch_size=args.gen_batch, device=DEVICE)
+        _reset_peak()
+        _sync()
+        t0 = time.perf_counter()
+        found = student.extract([r["text"] for r in test], lang="en")
+        _sync()
+        dt = time.perf_counter() - t0
+    return {
+        "train_seconds": round(train_s, 1),
+        "train_steps": manifest["train_steps"],
+        "train_tokens_per_s": manifest["train_tokens_per_s"],
+        "train_peak_memory_gib": train_peak,
+        "extract_reports": len(test),
+        "extract_windows": student.stats["windows"],
+        "extract_reports_per_s": round(len(test) / dt, 3),
+        "extract_peak_memory_gib": _peak_gib(),
+        "invalid_answers": student.stats["invalid_json"],
+        "records_complete": all(len(f.values) == 13 for f in found),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shape", choices=sorted(SHAPES), default="mistral-7b")
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--batch-size", type=int, default=4)
     ap.add_argument("--seq", type=int, default=1024)
@@ -183,6 +286,11 @@ def main() -> None:
     ap.add_argument("--gen-prompt", type=int, default=768)
     ap.add_argument("--gen-tokens", type=int, default=160)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument(
+        "--student", action="store_true", help="also time the product path (train_lora, extract)"
+    )
+    ap.add_argument("--student-reports", type=int, default=256, help="training reports")
+    ap.add_argument("--student-test", type=int, default=64, help="reports extracted")
     ap.add_argument("--smoke", action="store_true", help="miniature shape on CPU (script check)")
     args = ap.parse_args()
     try:
@@ -190,13 +298,15 @@ def main() -> None:
     except ImportError:
         print("gpu_lora: torch is not installed (pip install 'pathsynth[train]'); nothing to do")
         return
-    global DEVICE
-    shape = dict(MISTRAL_7B)
+    global DEVICE, MODEL_TYPE
+    MODEL_TYPE, base_shape = SHAPES[args.shape]
+    shape = dict(base_shape)
     if args.smoke:
         DEVICE = "cpu"
         shape.update(SMOKE)
         args.layers, args.seq, args.steps, args.gen_prompt, args.gen_tokens = 2, 64, 2, 32, 8
         args.batch_size, args.gen_batch = 2, 2
+        args.seq, args.student_reports, args.student_test = 384, 8, 2
     elif not torch.cuda.is_available():
         print("gpu_lora: no CUDA GPU on this machine; run it on a GPU host. Nothing measured.")
         return
@@ -218,6 +328,12 @@ def main() -> None:
         trained["model"], args.gen_batch, args.gen_prompt, args.gen_tokens
     )
     print(json.dumps(result["extract"]), flush=True)
+    if args.student:
+        del trained
+        if DEVICE == "cuda":
+            torch.cuda.empty_cache()
+        result["student"] = student_path(shape, args.layers, args)
+        print(json.dumps(result["student"]), flush=True)
     text = json.dumps(result, indent=2)
     if args.out:
         args.out.write_text(text + "\n")

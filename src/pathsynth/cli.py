@@ -564,7 +564,10 @@ def student_train(
     kind: Annotated[str, typer.Option("--kind", help="fast (CPU) or lora (LLM + LoRA).")],
     out: Annotated[Path, typer.Option("--out", help="Directory of the trained student.")],
     base_model: Annotated[
-        Path | None, typer.Option("--base-model", help="lora: local causal LM directory.")
+        str | None,
+        typer.Option(
+            "--base-model", help="lora: gemma3-270m, a .gguf file or a local causal LM directory."
+        ),
     ] = None,
     seed: SeedOpt = 0,
     epochs: Annotated[

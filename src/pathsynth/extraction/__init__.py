@@ -126,8 +126,10 @@ def train_student(
         from pathsynth.extraction.lora import LoraStudentConfig, train_lora
 
         if not base_model:
-            raise PathsynthError("--kind lora needs --base-model DIR (a local causal LM)")
-        lcfg = LoraStudentConfig(seed=seed, max_steps=max_steps, **options)
+            raise PathsynthError(
+                "--kind lora needs --base-model (gemma3-270m, a .gguf file or a local causal LM)"
+            )
+        lcfg = LoraStudentConfig.from_options(seed=seed, max_steps=max_steps, **options)
         if epochs is not None:
             lcfg.epochs = float(epochs)
         train_lora(

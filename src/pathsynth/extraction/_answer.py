@@ -142,3 +142,29 @@ def parse_answer(
             value = normalize_value(var, given, lang)
         values[key] = value
     return values, valid
+
+
+def _gbnf_literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def answer_gbnf(schema: Schema) -> str:
+    """A GBNF grammar (llama.cpp) accepting exactly the answers :func:`answer_text` writes: the
+    keys in schema order with its separators, each value one of the schema's codes, a number in
+    range form, or ``null``. Only the values are left to the model."""
+    rules = []
+    parts = []
+    for i, var in enumerate(schema.variables):
+        sep = "{" if i == 0 else ", "
+        parts.append(_gbnf_literal(sep + json.dumps(var.key) + ": ") + f" v{i}")
+        if var.type == "categorical":
+            alts = [_gbnf_literal(json.dumps(code, ensure_ascii=False)) for code in var.codes]
+            rules.append(f"v{i} ::= " + " | ".join([*alts, '"null"']))
+        elif var.type == "integer" and var.min is not None and var.max is not None and var.max <= 9:
+            rules.append(f'v{i} ::= "null" | [{int(var.min)}-{int(var.max)}]')
+        elif var.type == "integer":
+            rules.append(f'v{i} ::= "null" | int')
+        else:
+            rules.append(f'v{i} ::= "null" | int ("." [0-9] [0-9]?)?')
+    root = "root ::= " + " ".join(parts) + ' "}"'
+    return "\n".join([root, *rules, 'int ::= "0" | [1-9] [0-9]? [0-9]?']) + "\n"

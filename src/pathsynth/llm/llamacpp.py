@@ -42,6 +42,8 @@ class LlamaCppConfig:
     base model without one)."""
     repeat_penalty: float = 1.1
     top_p: float = 0.95
+    lora: str | None = None
+    """A LoRA adapter in GGUF (e.g. a LoRA student's ``adapter.gguf``) applied to the model."""
 
 
 def cache_dir() -> Path:
@@ -104,6 +106,11 @@ class LlamaCppGenerator:
         }
         if self.config.n_threads:
             kwargs["n_threads"] = self.config.n_threads
+            kwargs["n_threads_batch"] = self.config.n_threads
+        if self.config.lora:
+            if not Path(self.config.lora).is_file():
+                raise PathsynthError(f"LoRA adapter {self.config.lora}: no such file")
+            kwargs["lora_path"] = self.config.lora
         try:
             self.llm = llama_cpp.Llama(**kwargs)
         except (ValueError, RuntimeError) as exc:
@@ -151,6 +158,32 @@ class LlamaCppGenerator:
             completion_tokens=int(usage.get("completion_tokens", 0)),
             model=self.name,
         )
+
+    def complete(
+        self, prompt: str, *, grammar: str | None = None, max_tokens: int = 256, seed: int = 0
+    ) -> str:
+        """Greedy plain continuation of ``prompt``, optionally constrained by a GBNF grammar."""
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        kwargs: dict[str, Any] = {}
+        if grammar is not None:
+            if grammar not in self._grammars:
+                self._grammars[grammar] = LlamaGrammar.from_string(grammar, verbose=False)
+            kwargs["grammar"] = self._grammars[grammar]
+        self.llm.set_seed(seed)
+        out: Any = self.llm.create_completion(
+            prompt,
+            max_tokens=max_tokens,
+            temperature=0.0,
+            repeat_penalty=1.0,
+            seed=seed,
+            **kwargs,
+        )
+        return str(out["choices"][0]["text"])
+
+    def tokenize(self, text: str) -> list[int]:
+        """Token ids of ``text`` as the model reads it (beginning-of-text token included)."""
+        return list(self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=False))
 
     def _grammar(self, schema: dict[str, object]) -> Any:
         """A GBNF grammar for a JSON schema (built once per schema): constrained output

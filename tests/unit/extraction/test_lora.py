@@ -63,3 +63,26 @@ def test_lora_needs_a_base_model(tiny) -> None:
         train_student(data, "lora", d / "nobase")
     with pytest.raises(PathsynthError, match="not a local model"):
         train_student(data, "lora", d / "nobase", base_model=d / "missing")
+
+
+def test_every_config_file_gives_its_lora_students_valid_options() -> None:
+    from pathlib import Path
+
+    from pathsynth.extraction.lora import LoraStudentConfig
+    from pathsynth.pipeline.config import load_config
+
+    root = Path(__file__).resolve().parents[3] / "configs"
+    students = [
+        s for f in sorted(root.glob("*.yaml")) for s in load_config(f).students if s.kind == "lora"
+    ]
+    assert len(students) >= 3  # gemma-cpu and the two GPU studies
+    for s in students:
+        cfg = LoraStudentConfig.from_options(**s.options)
+        assert cfg.report_tokens >= 16
+
+
+def test_an_unknown_lora_option_is_a_one_line_error() -> None:
+    from pathsynth.extraction.lora import LoraStudentConfig
+
+    with pytest.raises(PathsynthError, match="no option 'lora_r'"):
+        LoraStudentConfig.from_options(lora_r=16)
