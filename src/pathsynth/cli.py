@@ -543,9 +543,15 @@ def reports_filter(
         Path | None,
         typer.Option("--real", help="Real reports (JSONL or CSV id,text) no output may copy."),
     ] = None,
-    judge: Annotated[
-        str, typer.Option("--judge", help="'rules', a trained student DIR, or an LLM SPEC.")
-    ] = "rules",
+    judge: Annotated[str, typer.Option("--judge", help=_filter_help("judge"))] = "auto",
+    judge_for: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--judge-for",
+            help="TEACHER=JUDGE: the judge of one teacher's reports (repeatable), e.g. "
+            "template=spans or gemma=rules.",
+        ),
+    ] = None,
     min_overlap: Annotated[
         int, typer.Option("--min-overlap", help=_filter_help("min_overlap"))
     ] = 8,
@@ -598,8 +604,15 @@ def reports_filter(
         raise PathsynthError(
             f"--allow-identifier {sorted(unknown)}: choose among {', '.join(IDENTIFIER_KINDS)}"
         )
+    judges = {}
+    for item in judge_for or []:
+        teacher, sep, spec = item.partition("=")
+        if not sep or not teacher.strip() or not spec.strip():
+            raise PathsynthError(f"--judge-for {item!r}: write TEACHER=JUDGE, e.g. template=spans")
+        judges[teacher.strip()] = spec.strip()
     config = FilterConfig(
         judge=judge,
+        judges=judges,
         min_overlap=min_overlap,
         dedup_threshold=None if no_dedup else dedup_threshold,
         max_not_stated=max_not_stated,

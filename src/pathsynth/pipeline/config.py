@@ -143,6 +143,11 @@ class TeacherConfig(_Section):
     prompt_pack: Path | None = Field(
         None, description="Prompt pack folder; default: the built-in pack of the language."
     )
+    judge: str | None = Field(
+        None,
+        description="Filter judge of this teacher's reports (`spans`, `rules`, a student DIR, "
+        "a model SPEC); default: `filter.judge`.",
+    )
     options: GenerationOptions = Field(
         default_factory=lambda: GenerationOptions.model_validate({}),
         description="Options of report generation: `concurrency` (requests in flight), "
@@ -176,8 +181,11 @@ class FilterConfig(_Section):
 
     enabled: bool = Field(True, description="False: every generated report is kept.")
     judge: str = Field(
-        "rules",
-        description="Faithfulness judge: `rules` (the rules extractor) or a model SPEC.",
+        "auto",
+        description="Faithfulness judge: `auto` (a teacher's spans read back by the schema's "
+        "value readers when it gives spans, as the template teacher does, else `rules`), "
+        "`spans`, `rules` (the rules extractor), a student DIR or a model SPEC. A teacher's "
+        "own `judge` overrides it.",
     )
     real_reports: Path | None = Field(
         None,

@@ -207,8 +207,72 @@ def _rejection_reasons(path: Path) -> list[tuple[str, int]]:
     return counts.most_common()
 
 
+#: Diversity figures shown per teacher, with their column titles.
+DIVERSITY_COLUMNS = [
+    ("distinct_1", "distinct-1"),
+    ("distinct_2", "distinct-2"),
+    ("distinct_3", "distinct-3"),
+    ("self_bleu", "self-BLEU"),
+]
+
+
+def _diversity_of(path: Path, sample: int = 100) -> dict[str, Any] | None:
+    """Diversity and layouts of a reports file (when no filter summary gives them)."""
+    if not path.is_file():
+        return None
+    from pathsynth.reports._diversity import DiversityMeter
+
+    meter = DiversityMeter(sample, 0)
+    layouts: Counter[str] = Counter()
+    families: Counter[str] = Counter()
+    for row in iter_jsonl(path):
+        meter.add(str(row.get("text", "")))
+        style = row.get("style")
+        if isinstance(style, dict):
+            layouts[str(style.get("layout", "?"))] += 1
+            if "family" in style:
+                families[str(style["family"])] += 1
+    return {
+        "before": meter.figures(),
+        "after": None,
+        "layouts": dict(layouts.most_common()),
+        "families": dict(families.most_common()),
+    }
+
+
+def _teacher_diversity(folder: RunFolder, name: str, fil: Any) -> dict[str, Any]:
+    """Diversity before / after the filter, layouts and families drawn, the judge used."""
+    own = (fil.summary.get("per_teacher") or {}).get(name) if fil else None
+    if isinstance(own, dict) and "diversity" in own:
+        found: dict[str, Any] | None = {
+            "before": own["diversity"].get("before"),
+            "after": own["diversity"].get("after"),
+            "layouts": own.get("layouts") or {},
+            "families": own.get("families") or {},
+            "judge": own.get("judge"),
+        }
+    else:
+        found = _diversity_of(folder.path(f"reports/{name}.jsonl"))
+    if found is None:
+        return {"cells": [], "layouts": "", "families": "", "judge": None}
+
+    def cells(figures: dict[str, Any] | None) -> list[str]:
+        return [_fmt((figures or {}).get(k)) for k, _ in DIVERSITY_COLUMNS]
+
+    layouts = found.get("layouts") or {}
+    return {
+        "before": cells(found.get("before")),
+        "after": cells(found.get("after")),
+        "n_layouts": len(layouts),
+        "layouts": ", ".join(f"{k} {v}" for k, v in layouts.items()),
+        "families": ", ".join(f"{k} {v}" for k, v in (found.get("families") or {}).items()),
+        "judge": found.get("judge"),
+    }
+
+
 def generation_section(folder: RunFolder, cfg: PipelineConfig) -> list[dict[str, Any]]:
-    """One row per teacher: what it wrote, how long it took, what the filter kept."""
+    """One row per teacher: what it wrote, how varied, how long it took, what the filter
+    kept and with which judge."""
     rows = []
     for t in cfg.teachers.teachers:
         gen = folder.stages.get(f"generate:{t.name}")
@@ -216,8 +280,11 @@ def generation_section(folder: RunFolder, cfg: PipelineConfig) -> list[dict[str,
         kept = fil.summary.get("kept") if fil else None
         rejected = fil.summary.get("rejected") if fil else None
         n = gen.summary.get("reports") if gen else None
+        diversity = _teacher_diversity(folder, t.name, fil)
         rows.append(
             {
+                "diversity": diversity,
+                "judge": diversity.get("judge") or t.judge or cfg.filter.judge,
                 "name": t.name,
                 "spec": redact(t.spec),
                 "use": "held out (evaluation)" if t.use == "eval" else "training",
@@ -296,12 +363,13 @@ def ie_sections(folder: RunFolder, cfg: PipelineConfig, schema: Schema) -> list[
                     "errors": errors,
                 }
             )
+        judge = _judge_of(cfg, es.teacher)
         judged = [
             n
             for n in names
             if es.filtered
             and cfg.filter.enabled
-            and any(b.name == n and b.spec == cfg.filter.judge for b in cfg.baselines)
+            and any(b.name == n and b.spec == judge for b in cfg.baselines)
         ]
         out.append(
             {
@@ -321,6 +389,16 @@ def ie_sections(folder: RunFolder, cfg: PipelineConfig, schema: Schema) -> list[
             }
         )
     return out
+
+
+def _judge_of(cfg: PipelineConfig, teacher: str | None) -> str:
+    """The judge that filtered a teacher's reports (``auto``: spans for the template)."""
+    own = next((t for t in cfg.teachers.teachers if t.name == teacher), None)
+    judge = (own.judge if own is not None else None) or cfg.filter.judge
+    if judge == "auto":
+        spans = own is not None and own.spec.split(":", 1)[0] == "template"
+        return "spans" if spans else "rules"
+    return judge
 
 
 def _origin(rec: Any) -> str:
@@ -504,6 +582,7 @@ def render_report(folder: RunFolder, cfg: PipelineConfig, schema: Schema, notes:
     )
     total = folder.timings.get("total", {}).get("seconds")
     return env.get_template("report.html.j2").render(
+        diversity_columns=[title for _, title in DIVERSITY_COLUMNS],
         version=__version__,
         created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         cfg=cfg,

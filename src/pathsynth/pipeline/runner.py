@@ -183,7 +183,7 @@ def demo_dict(lang: Lang = "fr", out: str | Path = "demo-out") -> dict[str, Any]
                 },
             ],
         },
-        "filter": {"enabled": True, "judge": "rules"},
+        "filter": {"enabled": True, "judge": "auto"},
         "students": [{"name": "fast", "kind": "fast"}],
         "baselines": [{"name": "rules", "spec": "rules"}],
         "evaluation": [{"name": "heldout", "teacher": "template-heldout", "filtered": False}],

@@ -407,6 +407,7 @@ class Stages:
                 real_path=f.real_reports,
                 judge=f.judge,
                 schema=self.schema,
+                **({"judges": {teacher.name: teacher.judge}} if teacher.judge else {}),
                 **f.options,
             )
             return FilterStageSummary(
@@ -417,7 +418,7 @@ class Stages:
 
         return self._stage_path(
             f"filter:{teacher.name}",
-            {"filter": f.model_dump(mode="json"), "seed": self.cfg.seed},
+            {"filter": f.model_dump(mode="json"), "judge": teacher.judge, "seed": self.cfg.seed},
             inputs,
             kept,
             fn,

@@ -2,8 +2,10 @@
 
 Each report line (``{"id", "text", "record", "teacher", "lang", ...}``) goes through three checks:
 
-* **faithfulness** — a judge (the rules extractor by default, or any extractor / LLM SPEC) reads
-  the text; each variable is then *equal* (stated as in the record), *different*, *not stated*
+* **faithfulness** — a judge reads the report back: its teacher's spans through the schema's
+  value readers when it has spans (the template teacher's reports), the rules extractor
+  otherwise (``auto``), or any judge set per teacher (``spans``, ``rules``, a student DIR, an LLM
+  SPEC); each variable is then *equal* (stated as in the record), *different*, *not stated*
   (known in the record, absent from the text), *invented* (stated though unknown in the record)
   or *absent* (unknown and not stated). A report is kept when nothing differs and at most
   ``max_not_stated`` / ``max_invented`` values are missing / invented (0 by default);
@@ -15,8 +17,9 @@ Each report line (``{"id", "text", "record", "teacher", "lang", ...}``) goes thr
 
 Kept lines are the input lines plus ``"evidence": {key: [[start, end], ...]}`` (where each value
 was found, training signal for the students); rejected lines carry ``"reasons"``: a list of
-``{"code", "key"?, "detail"}``. The summary gives the kept rate, reasons, per-teacher and
-per-variable figures, diversity before / after, and the largest overlap with a real report.
+``{"code", "key"?, "detail"}``. The summary gives the kept rate, reasons, per-teacher figures
+(judge, kept rate, diversity before / after, layouts and families drawn), per-variable figures,
+diversity before / after, and the largest overlap with a real report.
 """
 
 from __future__ import annotations
@@ -33,14 +36,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from pathsynth._io import atomic_path, iter_jsonl, read_reports, write_json
-from pathsynth.errors import PathsynthError, redact
+from pathsynth.errors import PathsynthError
 from pathsynth.extraction.base import Extraction, Extractor, Span
 from pathsynth.reports._diversity import DiversityMeter, NearDuplicateIndex
+from pathsynth.reports._judges import SPANS, Judges, read_spans, summed_keys
 from pathsynth.reports._privacy import (
     IDENTIFIER_KINDS,
     IdentifierHit,
@@ -48,10 +50,16 @@ from pathsynth.reports._privacy import (
     RealTextIndex,
     find_identifiers,
 )
+from pathsynth.reports._summary import (
+    STATUSES,
+    FilterSummary,
+    Tally,
+    per_variable_figures,
+    summary_tables,
+)
 from pathsynth.schema import Schema, Value, Variable, load_schema
 
 Status = Literal["equal", "different", "not_stated", "invented", "absent"]
-STATUSES: tuple[Status, ...] = ("equal", "different", "not_stated", "invented", "absent")
 REASON_CODES: tuple[str, ...] = (
     "different",
     "not_stated",
@@ -60,6 +68,7 @@ REASON_CODES: tuple[str, ...] = (
     "real_overlap",
     "near_duplicate",
     "no_record",
+    "no_spans",
 )
 
 
@@ -71,7 +80,14 @@ def _opt(default: Any, help: str, **kw: Any) -> Any:
 class FilterConfig:
     """Every option of the filter; the field help is the documentation of the CLI flags."""
 
-    judge: str = _opt("rules", "Judge: 'rules', a trained student DIR, or an LLM SPEC.")
+    judge: str = _opt(
+        "auto",
+        "Judge: 'auto' (the teacher's spans read back when it gave spans, else 'rules'), "
+        "'spans', 'rules', a trained student DIR, or an LLM SPEC.",
+    )
+    judges: Mapping[str, str] = _opt(
+        None, "Judge per teacher name, overriding 'judge' for that teacher's reports."
+    )
     min_overlap: int = _opt(
         8, "Reject a report sharing this many consecutive words with a real report."
     )
@@ -100,6 +116,8 @@ class FilterConfig:
     def __post_init__(self) -> None:
         if self.tolerances is None:
             object.__setattr__(self, "tolerances", {})
+        if self.judges is None:
+            object.__setattr__(self, "judges", {})
         if self.min_overlap < 1:
             raise PathsynthError(f"--min-overlap must be at least 1, got {self.min_overlap}")
         if self.dedup_threshold is not None and not 0 < self.dedup_threshold <= 1:
@@ -292,44 +310,6 @@ def make_judge(judge: str | Extractor, schema: Schema) -> Extractor:
     raise PathsynthError(f"cannot load judge {judge!r}: this installation only has 'rules'")
 
 
-@dataclass
-class _Tally:
-    """Running counts behind the summary."""
-
-    n: int = 0
-    kept: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
-    per_teacher: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    per_variable: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    judged: int = 0
-    identifiers: Counter[str] = field(default_factory=Counter)
-    spans: Counter[str] = field(default_factory=Counter)
-    overlap: tuple[int, str, str | None] = (0, "", None)
-
-
-@dataclass
-class FilterSummary:
-    """What the filter did: kept rate, reasons, per teacher and variable, diversity, privacy."""
-
-    n_in: int
-    n_kept: int
-    kept_rate: float
-    reasons: dict[str, int]
-    per_teacher: dict[str, dict[str, Any]]
-    per_variable: dict[str, dict[str, Any]]
-    diversity: dict[str, dict[str, Any]]
-    privacy: dict[str, Any]
-    spans: dict[str, int]
-    judge: str
-    seconds: float
-    reports_per_second: float
-    config: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON summary."""
-        return asdict(self)
-
-
 def _records(row: dict[str, Any], schema: Schema, where: str) -> dict[str, Value] | None:
     raw = row.get("record")
     if raw is None:
@@ -369,14 +349,42 @@ def _batches(path: Path, size: int) -> Iterator[list[tuple[int, dict[str, Any]]]
         yield batch
 
 
-def _extract(judge: Extractor, rows: list[dict[str, Any]]) -> list[Extraction | None]:
-    out: list[Extraction | None] = [None] * len(rows)
-    by_lang: dict[Any, list[int]] = defaultdict(list)
+def _extract(
+    judges: Judges,
+    rows: list[dict[str, Any]],
+    schema: Schema,
+    summed: tuple[str, ...],
+    tally: Tally,
+) -> list[tuple[Extraction | None, str]]:
+    """Each row read back by its judge: ``(extraction, judge spec)``."""
+    out: list[tuple[Extraction | None, str]] = [(None, "")] * len(rows)
+    groups: dict[tuple[str, Any], list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
-        if row.get("_record") is not None:
-            lang = row.get("lang")
-            by_lang[lang if lang in ("fr", "en") else None].append(i)
-    for lang, idx in by_lang.items():
+        spans = row.get("spans")
+        spec = judges.spec_for(str(row.get("teacher") or "unknown"), isinstance(spans, dict))
+        if row.get("_record") is None:
+            out[i] = (None, spec)
+            continue
+        if spec == SPANS:
+            if isinstance(spans, dict):
+                lang = row.get("lang") if row.get("lang") in ("fr", "en") else None
+                read = read_spans(
+                    row["text"],
+                    spans,
+                    schema,
+                    summed=summed,
+                    lang=lang,
+                    record=row["_record"],
+                    tally=tally.spans,
+                )
+                out[i] = (read, spec)
+            else:
+                out[i] = (None, spec)
+            continue
+        lang = row.get("lang")
+        groups[(spec, lang if lang in ("fr", "en") else None)].append(i)
+    for (spec, lang), idx in groups.items():
+        judge = judges.extractor(spec)
         got = judge.extract([rows[i]["text"] for i in idx], lang=lang)
         if len(got) != len(idx):
             raise PathsynthError(
@@ -384,7 +392,7 @@ def _extract(judge: Extractor, rows: list[dict[str, Any]]) -> list[Extraction | 
                 f"for {len(idx)} reports"
             )
         for i, extraction in zip(idx, got, strict=True):
-            out[i] = extraction
+            out[i] = (extraction, spec)
     return out
 
 
@@ -443,7 +451,12 @@ def filter_reports(
         )
         for real in read_reports(real_path):
             real_index.add(str(real["id"]), real["text"])
-    extractor = make_judge(judge if judge is not None else config.judge, schema)
+    judges = Judges(
+        judge if judge is not None else config.judge,
+        config.judges,
+        lambda spec: make_judge(spec, schema),
+    )
+    summed = summed_keys(schema)
     dedup = (
         NearDuplicateIndex(config.dedup_threshold, seed=config.seed)
         if config.dedup_threshold is not None
@@ -451,7 +464,7 @@ def filter_reports(
     )
     before = DiversityMeter(config.self_bleu_sample, config.seed)
     after = DiversityMeter(config.self_bleu_sample, config.seed)
-    tally = _Tally()
+    tally = Tally(config.self_bleu_sample, config.seed)
     seen: set[str] = set()
 
     with ExitStack() as stack:
@@ -484,15 +497,24 @@ def filter_reports(
                 seen.add(row["id"])
                 row["_record"] = _records(row, schema, where)
                 rows.append(row)
-            extractions = _extract(extractor, rows)
-            for row, extraction in zip(rows, extractions, strict=True):
+            extractions = _extract(judges, rows, schema, summed, tally)
+            for row, (extraction, spec) in zip(rows, extractions, strict=True):
                 record = row.pop("_record")
+                teacher = tally.teacher(str(row.get("teacher") or "unknown"))
+                teacher.judges[judges.name(spec)] += 1
                 kept, out = _judge_one(
-                    row, record, extraction, schema, config, real_index, dedup, tally
+                    row, record, extraction, spec, schema, config, real_index, dedup, tally
                 )
                 before.add(row["text"])
+                teacher.before.add(row["text"])
+                style = row.get("style")
+                if isinstance(style, dict):
+                    teacher.layouts[str(style.get("layout", "?"))] += 1
+                    if "family" in style:
+                        teacher.families[str(style["family"])] += 1
                 if kept:
                     after.add(row["text"])
+                    teacher.after.add(row["text"])
                     kept_fh.write(json.dumps(out, ensure_ascii=False) + "\n")
                 elif rej_fh is not None:
                     rej_fh.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -502,7 +524,7 @@ def filter_reports(
             rej_fh.close()
 
     seconds = time.perf_counter() - started
-    summary = _summary(tally, schema, config, before, after, real_index, extractor, seconds)
+    summary = _summary(tally, schema, config, before, after, real_index, judges, seconds)
     if summary_path is not None:
         write_json(summary_path, summary.to_dict())
     return summary
@@ -512,25 +534,37 @@ def _judge_one(
     row: dict[str, Any],
     record: dict[str, Value] | None,
     extraction: Extraction | None,
+    spec: str,
     schema: Schema,
     config: FilterConfig,
     real_index: RealTextIndex | None,
     dedup: NearDuplicateIndex | None,
-    tally: _Tally,
+    tally: Tally,
 ) -> tuple[bool, dict[str, Any]]:
     text: str = row["text"]
     teacher = str(row.get("teacher") or "unknown")
     reasons: list[dict[str, str]] = []
     evidence: dict[str, list[list[int]]] = {}
-    if record is None or extraction is None:
+    if record is None:
         reasons.append({"code": "no_record", "detail": "no 'record' to check the text against"})
+    elif extraction is None:
+        detail = "the 'spans' judge needs the teacher's 'spans'"
+        reasons.append({"code": "no_spans", "detail": detail})
     else:
         checks = check_values(record, extraction.values, schema, config)
         tally.judged += 1
         for c in checks:
             tally.per_variable[c.key][c.status] += 1
         reasons += faithfulness_reasons(checks, config)
-        if not reasons:
+        if not reasons and spec == SPANS:
+            # The teacher's spans that read back to the record are the evidence.
+            evidence = {
+                c.key: _union(extraction.evidence.get(c.key, []))
+                for c in checks
+                if c.status == "equal" and extraction.evidence.get(c.key)
+            }
+            tally.spans["spans_judge"] += len(evidence)
+        elif not reasons:
             evidence = merge_evidence(
                 checks, extraction.evidence, row.get("spans"), len(text), tally.spans
             )
@@ -555,7 +589,7 @@ def _judge_one(
         else:
             dedup.add(row["id"], text)
     tally.n += 1
-    per_teacher = tally.per_teacher[teacher]
+    per_teacher = tally.teacher(teacher).counts
     per_teacher["n"] += 1
     if reasons:
         for code in {r["code"] for r in reasons}:
@@ -568,30 +602,16 @@ def _judge_one(
 
 
 def _summary(
-    tally: _Tally,
+    tally: Tally,
     schema: Schema,
     config: FilterConfig,
     before: DiversityMeter,
     after: DiversityMeter,
     real_index: RealTextIndex | None,
-    extractor: Extractor,
+    judges: Judges,
     seconds: float,
 ) -> FilterSummary:
-    per_teacher = {}
-    for teacher, c in sorted(tally.per_teacher.items()):
-        per_teacher[teacher] = {
-            "n": c["n"],
-            "kept": c["kept"],
-            "kept_rate": round(c["kept"] / c["n"], 4) if c["n"] else 0.0,
-            "reasons": {k.split(":", 1)[1]: v for k, v in c.items() if k.startswith("reason:")},
-        }
-    per_variable = {}
-    for key in schema.keys:
-        c = tally.per_variable[key]
-        failures = c["different"] + c["not_stated"] + c["invented"]
-        per_variable[key] = {s: c[s] for s in STATUSES} | {
-            "failure_rate": round(failures / tally.judged, 4) if tally.judged else 0.0
-        }
+    per_teacher = {name: t.figures() for name, t in sorted(tally.teachers.items())}
     largest = None
     if real_index is not None:
         words, report_id, real_id = tally.overlap
@@ -604,75 +624,25 @@ def _summary(
     }
     cfg = asdict(config)
     cfg["tolerances"] = {k: list(v) for k, v in config.tolerances.items()}
+    cfg["judges"] = dict(config.judges)
+    default = judges.default
+    judge = default if isinstance(default, str) else judges.name("<object>")
     return FilterSummary(
         n_in=tally.n,
         n_kept=tally.kept,
         kept_rate=round(tally.kept / tally.n, 4) if tally.n else 0.0,
         reasons={code: tally.reasons[code] for code in REASON_CODES if tally.reasons[code]},
         per_teacher=per_teacher,
-        per_variable=per_variable,
+        per_variable=per_variable_figures(tally, list(schema.keys)),
         diversity={"before": before.figures(), "after": after.figures()},
         privacy=privacy,
         spans=dict(tally.spans),
-        judge=str(getattr(extractor, "name", type(extractor).__name__)),
+        judge=judge,
         seconds=round(seconds, 3),
         reports_per_second=round(tally.n / seconds, 1) if seconds > 0 else 0.0,
         config=cfg,
+        judges={name: t["judge"] for name, t in per_teacher.items()},
     )
-
-
-def summary_tables(summary: FilterSummary) -> list[Table]:
-    """Rich tables of a summary: overview, per teacher, per variable."""
-    # Names and ids come from the user's files: escaped, so "[/x]" is text, not markup.
-    overview = Table(title=f"filter — judge {escape(redact(summary.judge))}", show_header=False)
-    overview.add_column("", style="bold")
-    overview.add_column("")
-    overview.add_row("reports", str(summary.n_in))
-    overview.add_row("kept", f"{summary.n_kept} ({summary.kept_rate:.1%})")
-    for code, n in summary.reasons.items():
-        overview.add_row(f"rejected: {code}", str(n))
-    for stage in ("before", "after"):
-        d = summary.diversity[stage]
-        figures = " ".join(
-            f"{k}={d[k]}" for k in ("distinct_1", "distinct_2", "distinct_3", "self_bleu")
-        )
-        overview.add_row(f"diversity {stage}", figures)
-    largest = summary.privacy["largest_real_overlap"]
-    if largest is not None:
-        overview.add_row(
-            "largest real overlap",
-            escape(f"{largest['words']} words ({largest['report_id']} ~ {largest['real_id']})")
-            if largest["words"]
-            else f"< {summary.privacy['min_overlap']} words",
-        )
-    overview.add_row("throughput", f"{summary.reports_per_second} reports/s")
-
-    teachers = Table(title="per teacher")
-    for col in ("teacher", "reports", "kept", "kept %", "main reasons"):
-        teachers.add_column(col)
-    for name, t in summary.per_teacher.items():
-        top = sorted(t["reasons"].items(), key=lambda kv: -kv[1])[:3]
-        teachers.add_row(
-            escape(name),
-            str(t["n"]),
-            str(t["kept"]),
-            f"{t['kept_rate']:.1%}",
-            ", ".join(f"{k} {v}" for k, v in top),
-        )
-
-    variables = Table(title="per variable")
-    for col in ("variable", "equal", "different", "not stated", "invented", "failure %"):
-        variables.add_column(col)
-    for key, v in summary.per_variable.items():
-        variables.add_row(
-            key,
-            str(v["equal"]),
-            str(v["different"]),
-            str(v["not_stated"]),
-            str(v["invented"]),
-            f"{v['failure_rate']:.1%}",
-        )
-    return [overview, teachers, variables]
 
 
 __all__ = [
@@ -686,6 +656,7 @@ __all__ = [
     "filter_reports",
     "make_judge",
     "merge_evidence",
+    "read_spans",
     "summary_tables",
     "values_match",
 ]

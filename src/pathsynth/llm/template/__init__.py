@@ -13,30 +13,27 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from pathsynth.errors import PathsynthError
 from pathsynth.llm.base import Generation, GenerationRequest, Span
+from pathsynth.llm.template._damage import damage_values, flatten, interrupt
 from pathsynth.llm.template._generic import render_generic
 from pathsynth.llm.template._lexicon import Lexicon
+from pathsynth.llm.template._style import STYLE_KNOBS, Families, draw_style
 from pathsynth.llm.template._writer import Writer, hyphenate, wrap_lines
 from pathsynth.schema import Lang, Schema, Value, load_schema
+from pathsynth.schema.normalize import normalize_value
 
-__all__ = ["STYLE_KNOBS", "Grammar", "TemplateReport", "TemplateTeacher", "grammar_of"]
-
-#: Style knobs a caller may fix (``style={"layout": "synoptic"}``); the others are drawn per
-#: report from the seed. Unknown keys (style hints meant for LLM prompts) are ignored.
-STYLE_KNOBS: dict[str, str] = {
-    "layout": "one of the grammar's layouts (the breast-13 grammar's: sections, synoptic...)",
-    "noise": "OCR-like noise: edits per character of filler text, 0 to 0.1",
-    "case": "normal, upper (whole report in capitals) or lower",
-    "headers": "upper, title or none (narrative paragraphs): how section titles are written",
-    "units": "cm or mm for sizes",
-    "decimal": "',' or '.' as decimal separator",
-    "accents": "yes or no (no: diacritics dropped, as some systems do)",
-    "wrap": "hard line width in characters, 0 for none",
-    "distractors": "0 to 1: how much distracting content (DCIS, techniques, addenda...)",
-}
+__all__ = [
+    "STYLE_KNOBS",
+    "Grammar",
+    "TemplateReport",
+    "TemplateTeacher",
+    "grammar_of",
+    "summed_keys",
+]
 
 
 @dataclass(frozen=True)
@@ -57,17 +54,16 @@ def _missing(x: Any) -> bool:
     return type(x).__name__ in ("NAType", "NaTType")
 
 
-class Grammar(Protocol):
+class Grammar(Families, Protocol):
     """A domain pack's report grammar (``pathsynth.domains.breast13.grammar``)."""
 
     keys: tuple[str, ...]
-    layouts: tuple[str, ...]
+    #: Keys whose spans add up to the record value (lymph-node counts over specimens).
+    summed_keys: tuple[str, ...]
 
     def supports(self, schema: Schema) -> bool: ...
 
     def labels(self, lang: str) -> dict[str, Any]: ...
-
-    def draw_layout(self, rng: random.Random, values: dict[str, Value]) -> str: ...
 
     def write(
         self,
@@ -90,59 +86,10 @@ def grammar_of(schema: Schema) -> Grammar | None:
     return grammar if grammar is not None and grammar.supports(schema) else None
 
 
-def _draw_style(
-    rng: random.Random,
-    lang: str,
-    given: Mapping[str, Any],
-    grammar: Grammar | None,
-    values: dict[str, Value],
-) -> dict[str, str]:
-    """The report's style: the caller's valid knobs, the rest drawn from ``rng``."""
-    style: dict[str, str] = {}
-    layouts = grammar.layouts if grammar is not None else ("synoptic",)
-    # Draw every knob first so that fixing one does not shift the others.
-    drawn = {
-        "layout": grammar.draw_layout(rng, values) if grammar is not None else "synoptic",
-        "noise": "0"
-        if (u := rng.random()) < 0.6
-        else f"{rng.uniform(0.002, 0.02):.4f}"
-        if u < 0.9
-        else f"{rng.uniform(0.02, 0.05):.4f}",
-        "case": rng.choices(("normal", "upper", "lower"), weights=(86, 10, 4))[0],
-        "headers": rng.choices(("upper", "title", "none"), weights=(62, 26, 12))[0],
-        "units": "cm" if rng.random() < 0.6 else "mm",
-        "decimal": ("," if rng.random() < 0.9 else ".")
-        if lang == "fr"
-        else ("." if rng.random() < 0.97 else ","),
-        "accents": "no" if lang == "fr" and rng.random() < 0.08 else "yes",
-        "wrap": "0" if rng.random() < 0.8 else str(rng.randint(60, 100)),
-        "distractors": f"{rng.random():.2f}",
-    }
-    for key, default in drawn.items():
-        value = given.get(key)
-        style[key] = _valid_knob(key, value, layouts) or default
-    return style
-
-
-def _valid_knob(key: str, value: Any, layouts: tuple[str, ...]) -> str | None:
-    if value is None:
-        return None
-    s = str(value).strip()
-    ok = {
-        "layout": lambda: s in layouts,
-        "case": lambda: s in ("normal", "upper", "lower"),
-        "headers": lambda: s in ("upper", "title", "none"),
-        "units": lambda: s in ("cm", "mm"),
-        "decimal": lambda: s in (",", "."),
-        "accents": lambda: s in ("yes", "no"),
-        "noise": lambda: 0.0 <= float(s) <= 0.1,
-        "distractors": lambda: 0.0 <= float(s) <= 1.0,
-        "wrap": lambda: int(s) == 0 or 30 <= int(s) <= 200,
-    }[key]
-    try:
-        return s if ok() else None
-    except ValueError:
-        return None
+def summed_keys(schema: Schema) -> tuple[str, ...]:
+    """Keys of ``schema`` whose template spans add up to the value (none without a grammar)."""
+    grammar = grammar_of(schema)
+    return tuple(grammar.summed_keys) if grammar is not None else ()
 
 
 class TemplateTeacher:
@@ -167,22 +114,37 @@ class TemplateTeacher:
             )
             for lang in self.schema.languages
         }
-        self._checks = [(v, v.type, frozenset(v.codes)) for v in self.schema.variables]
+        self._checks = [
+            (v, v.type, frozenset(v.codes), v.min, v.max) for v in self.schema.variables
+        ]
+        self._readers: dict[str, Any] = {}
 
     def _record(self, record: Mapping[str, Any]) -> dict[str, Value]:
         """The record's canonical values (``None`` for unknown); a bad value is an error."""
         values: dict[str, Value] = {}
-        for var, kind, codes in self._checks:
+        for var, kind, codes, lo, hi in self._checks:
             x = record.get(var.key)
+            t = type(x)
+            # Fast paths for the usual canonical values; the schema decides the rest.
+            if x is None or (t is float and x != x):
+                values[var.key] = None
+                continue
+            if kind == "categorical":
+                if t is str and x in codes:
+                    values[var.key] = x
+                    continue
+            elif (t is int or t is float) and (lo is None or x >= lo) and (hi is None or x <= hi):
+                if kind == "integer" and (t is int or x.is_integer()):
+                    values[var.key] = int(x)
+                    continue
+                if kind == "number":
+                    values[var.key] = int(x) if float(x).is_integer() else round(float(x), 3)
+                    continue
             if _missing(x):
                 values[var.key] = None
                 continue
-            if x is not None and hasattr(x, "item"):  # numpy scalars
+            if hasattr(x, "item"):  # numpy scalars
                 x = x.item()
-            # Fast path for the usual canonical values; the schema decides the rest.
-            if kind == "categorical" and x in codes:
-                values[var.key] = x
-                continue
             if not var.is_valid(x):
                 raise PathsynthError(
                     f"record value {var.key}={x!r} is not canonical for schema {self.schema.name}"
@@ -212,7 +174,7 @@ class TemplateTeacher:
         # The record joins the seed so one seed shared by many records still varies the text.
         material = f"{int(seed)}|{lang}|" + "|".join(f"{v}" for v in values.values())
         rng = random.Random(material)
-        st = _draw_style(rng, lang, style or {}, self.grammar, values)
+        st = draw_style(rng, lang, style or {}, self.grammar, values)
         writer = Writer(
             rng,
             noise=float(st["noise"]),
@@ -224,18 +186,63 @@ class TemplateTeacher:
             extra = [k for k in self.schema.keys if k not in self.grammar.keys]
             if extra:
                 writer.text("\n")
-                render_generic(self.schema, values, lang, rng, writer, keys=extra, title=False)
+                comma = st["decimal"] == ","
+                render_generic(
+                    self.schema, values, lang, rng, writer, keys=extra, title=False, comma=comma
+                )
         else:
-            render_generic(self.schema, values, lang, rng, writer)
-        text = writer.getvalue()
-        spans = writer.spans
-        text, spans = _tidy(text, spans)
-        width = int(st["wrap"])
+            render_generic(
+                self.schema,
+                values,
+                lang,
+                rng,
+                writer,
+                layout=st["layout"],
+                comma=st["decimal"] == ",",
+            )
+        text, spans = _tidy(writer.getvalue(), writer.spans)
+        text, spans = self._damage(text, spans, lang, rng, st)
+        return TemplateReport(text, spans, st)
+
+    def _reads(self, lang: str) -> Any:
+        """The value the schema's reader finds in a piece of text, for one language (memoised:
+        value phrases repeat from report to report)."""
+        if lang not in self._readers:
+            variables = {v.key: v for v in self.schema.variables}
+
+            @lru_cache(maxsize=1 << 16)
+            def reads(key: str, text: str) -> object:
+                return normalize_value(variables[key], text, lang)  # type: ignore[arg-type]
+
+            self._readers[lang] = reads
+        return self._readers[lang]
+
+    def _damage(
+        self,
+        text: str,
+        spans: dict[str, list[Span]],
+        lang: str,
+        rng: random.Random,
+        st: dict[str, str],
+    ) -> tuple[str, dict[str, list[Span]]]:
+        """What exports do to reports: OCR slips in value words, page furniture mid-sentence,
+        lost line breaks or hard wrapping (each a style knob)."""
+        rate, cuts, width = float(st["ocr"]), int(st["interrupt"]), int(st["wrap"])
+        if rate or st["flatten"] == "1":
+            reads = self._reads(lang)
+        if rate:
+            text, spans = damage_values(text, spans, rng, rate, reads)
+        if cuts:
+            text, spans = interrupt(text, spans, rng, cuts, lang, st["case"] == "upper")
+        if st["flatten"] == "1":
+            joiner = ". " if rng.random() < 0.85 else " "
+            text, spans = flatten(text, spans, rng, width or rng.randint(60, 90), reads, joiner)
+            return text.rstrip() + "\n", spans
         if width:
             if rng.random() < 0.5:
                 text, spans = hyphenate(text, spans, rng, rng.randint(1, 3))
             text = wrap_lines(text, spans, width)
-        return TemplateReport(text, spans, st)
+        return text, spans
 
     def render(
         self,

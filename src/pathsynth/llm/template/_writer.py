@@ -7,6 +7,7 @@ piece before the offsets are taken, so spans stay exact whatever the style.
 
 from __future__ import annotations
 
+import bisect
 import random
 import re
 import unicodedata
@@ -77,9 +78,24 @@ def add_noise(text: str, rate: float, rng: random.Random) -> str:
 
 
 class Writer:
-    """Accumulates a report; ``value`` pieces are recorded as spans under their key."""
+    """Accumulates a report; ``value`` pieces are recorded as spans under their key.
 
-    __slots__ = ("_accents", "_case", "_noise", "_parts", "_pos", "_rng", "spans")
+    Filler is buffered and noised / reshaped a run at a time (a run ends at the next value, a
+    change of case or the end), which costs far less than doing it piece by piece.
+    """
+
+    __slots__ = (
+        "_accents",
+        "_case",
+        "_noise",
+        "_parts",
+        "_pending",
+        "_plain",
+        "_pos",
+        "_raw",
+        "_rng",
+        "spans",
+    )
 
     def __init__(
         self, rng: random.Random, *, noise: float = 0.0, case: str = "normal", accents: bool = True
@@ -88,11 +104,18 @@ class Writer:
         self._noise = noise
         self._case = case
         self._accents = accents
+        # Nothing to reshape: the common case takes the short path.
+        self._plain = accents and case == "normal"
         self._parts: list[str] = []
+        self._pending: list[str] = []
+        #: For each pending piece, whether it must stay intact (no noise).
+        self._raw: list[bool] = []
         self._pos = 0
         self.spans: dict[str, list[Span]] = {}
 
     def _shape(self, s: str) -> str:
+        if self._plain:
+            return s
         if not self._accents:
             s = strip_accents(s)
         if self._case == "upper":
@@ -101,29 +124,73 @@ class Writer:
             s = s.lower()
         return s
 
+    def _flush(self) -> None:
+        """Noise and shape the pending filler, then append it."""
+        if not self._pending:
+            return
+        if self._noise:
+            out: list[str] = []
+            run: list[str] = []
+            for piece, raw in zip(self._pending, self._raw, strict=True):
+                if raw:
+                    if run:
+                        out.append(add_noise("".join(run), self._noise, self._rng))
+                        run = []
+                    out.append(piece)
+                else:
+                    run.append(piece)
+            if run:
+                out.append(add_noise("".join(run), self._noise, self._rng))
+            s = "".join(out)
+            self._raw.clear()
+        else:
+            s = "".join(self._pending)
+        self._pending.clear()
+        s = self._shape(s)
+        self._parts.append(s)
+        self._pos += len(s)
+
+    @property
+    def case(self) -> str:
+        """The case applied to what is written next."""
+        return self._case
+
     def set_case(self, case: str) -> None:
         """Switch case (``normal``, ``upper``, ``lower``) for what is written next."""
+        self._flush()
         self._case = case
+        self._plain = self._accents and case == "normal"
 
     def text(self, s: str) -> None:
         """Append filler text (noised when the report has a noise rate)."""
         if not s:
             return
         if self._noise:
-            s = add_noise(s, self._noise, self._rng)
-        s = self._shape(s)
-        self._parts.append(s)
-        self._pos += len(s)
+            self._pending.append(s)
+            self._raw.append(False)
+        elif self._plain:
+            # Nothing to do to the text: straight in (``_pending`` is empty then).
+            self._parts.append(s)
+            self._pos += len(s)
+        else:
+            self._pending.append(s)
 
     def raw(self, s: str) -> None:
         """Append filler text that must stay intact (numbers that are not values, separators)."""
-        if s:
-            s = self._shape(s)
+        if not s:
+            return
+        if self._noise:
+            self._pending.append(s)
+            self._raw.append(True)
+        elif self._plain:
             self._parts.append(s)
             self._pos += len(s)
+        else:
+            self._pending.append(s)
 
     def value(self, key: str, s: str) -> None:
         """Append the text that states ``key``'s value and record its span."""
+        self._flush()
         s = self._shape(s)
         start = self._pos
         self._parts.append(s)
@@ -131,16 +198,18 @@ class Writer:
         self.spans.setdefault(key, []).append((start, self._pos))
 
     def tail(self, n: int) -> str:
-        """The last ``n`` characters written (to decide on separators)."""
-        out = ""
+        """The last ``n`` characters written (to decide on separators; filler not yet noised
+        is seen as written)."""
+        out = "".join(self._pending)
         for part in reversed(self._parts):
-            out = part + out
             if len(out) >= n:
                 break
+            out = part + out
         return out[-n:]
 
     def checkpoint(self) -> tuple[int, int, int]:
         """A point to ``rollback`` to (filler only: no value may be written in between)."""
+        self._flush()
         return len(self._parts), self._pos, sum(len(v) for v in self.spans.values())
 
     def rollback(self, mark: tuple[int, int, int]) -> None:
@@ -148,34 +217,48 @@ class Writer:
         n, pos, nspans = mark
         if sum(len(v) for v in self.spans.values()) != nspans:
             raise RuntimeError("rollback over a value span")
+        self._pending.clear()
+        self._raw.clear()
         del self._parts[n:]
         self._pos = pos
 
     def getvalue(self) -> str:
+        self._flush()
         return "".join(self._parts)
 
 
 def wrap_lines(text: str, spans: dict[str, list[Span]], width: int) -> str:
     """Hard-wrap long lines at ``width`` columns, never inside a span (offsets are unchanged)."""
-    inside = bytearray(len(text))
-    for ranges in spans.values():
-        for a, b in ranges:
-            inside[a:b] = b"\x01" * (b - a)
+    pairs = sorted((a, b) for ranges in spans.values() for a, b in ranges)
+    starts = [a for a, _ in pairs]
+    ends = [b for _, b in pairs]
+
+    def inside(i: int) -> bool:
+        k = bisect.bisect_right(starts, i) - 1
+        return k >= 0 and ends[k] > i
+
     chars = list(text)
-    col = 0
-    last_space = -1
-    for i, ch in enumerate(chars):
-        if ch == "\n":
-            col = 0
-            last_space = -1
-            continue
-        col += 1
-        if ch == " " and not inside[i]:
-            last_space = i
-        if col > width and last_space >= 0:
-            chars[last_space] = "\n"
-            col = i - last_space
-            last_space = -1
+    line_start = 0
+    n = len(text)
+    while line_start < n:
+        line_end = text.find("\n", line_start)
+        if line_end < 0:
+            line_end = n
+        col0 = line_start
+        while line_end - col0 > width:
+            cut = text.rfind(" ", col0 + 1, col0 + width + 1)
+            while cut > col0 and inside(cut):
+                cut = text.rfind(" ", col0 + 1, cut)
+            if cut <= col0:
+                # No room before the limit: break at the first free space after it.
+                cut = text.find(" ", col0 + width, line_end)
+                while cut >= 0 and inside(cut):
+                    cut = text.find(" ", cut + 1, line_end)
+                if cut < 0:
+                    break
+            chars[cut] = "\n"
+            col0 = cut + 1
+        line_start = line_end + 1
     return "".join(chars)
 
 
