@@ -111,7 +111,7 @@ def cohort_simulate(
     seed: SeedOpt = 0,
     schema: SchemaOpt = "breast13",
 ) -> None:
-    """Draw a cohort from the built-in clinical prior (published breast-cancer statistics)."""
+    """Draw a cohort from the schema's clinical prior (breast-13's network, or a prior.yaml)."""
     import time
 
     from pathsynth.cohort import simulate_cohort, write_records

@@ -69,20 +69,42 @@ class _GenericFinder:
     def findings(self, doc: Document, stmts: list[Statement] | None = None) -> list[Finding]:
         out = []
         for s in doc.readable if stmts is None else stmts:
-            m = self.names.search(s.text)
-            if m:
-                value = normalize_folded(self.var, s.text[m.end() :].lstrip(" :=|-"))
-                if value is None:
-                    value = normalize_folded(self.var, s.text)
-                if value is not None:
-                    out.append(Finding(value, (s.start, s.end), s.kind))
-                    continue
-            # "invasion périneurale présente": a value's own words state it without the name
-            if self.forms is not None and self.forms.search(s.text):
-                value = normalize_folded(self.var, s.text)
-                if value is not None:
-                    out.append(Finding(value, (s.start, s.end), s.kind))
+            found = self._named(s)
+            if found is None and self.forms is not None:
+                # "invasion périneurale présente": a value's own words state it without the name
+                for m in self.forms.finditer(s.text):
+                    a, b = _sentence(s.text, m.start(), m.end())
+                    value = normalize_folded(self.var, s.text[a:b])
+                    if value is not None:
+                        found = Finding(value, (s.start + a, s.start + b), s.kind)
+                        break
+            if found is not None:
+                out.append(found)
         return out
+
+    def _named(self, s: Statement) -> Finding | None:
+        """The value read where the statement names the variable: after the name, else in
+        the name's sentence ("17 ganglions examinés"), never across a sentence end."""
+        for m in self.names.finditer(s.text):
+            a, b = _sentence(s.text, m.start(), m.end())
+            value = normalize_folded(self.var, s.text[m.end() : b].lstrip(" :=|-"))
+            if value is None:
+                value = normalize_folded(self.var, s.text[a:b])
+            if value is not None:
+                return Finding(value, (s.start + a, s.start + b), s.kind)
+        return None
+
+
+_SENTENCE_END = re.compile(r"[.;!?](?=\s|$)|\n")
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence (or line) of ``text`` holding ``start:end``."""
+    a = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        a = m.end()
+    m2 = _SENTENCE_END.search(text, end)
+    return a, m2.start() if m2 else len(text)
 
 
 def document_findings(doc: Document, finders: FinderSet | None) -> dict[str, list[Finding]]:

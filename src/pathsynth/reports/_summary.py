@@ -147,7 +147,7 @@ def summary_tables(summary: FilterSummary) -> list[Table]:
         top = sorted(t["reasons"].items(), key=lambda kv: -kv[1])[:3]
         teachers.add_row(
             escape(name),
-            escape(str(t.get("judge") or "—")),
+            escape(redact(str(t.get("judge") or "—"))),
             str(t["n"]),
             str(t["kept"]),
             f"{t['kept_rate']:.1%}",

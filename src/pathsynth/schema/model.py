@@ -249,6 +249,9 @@ class Schema(BaseModel):
     domain: str | None = None
     """The domain pack whose readers, grammar and prior serve this schema (``breast13``);
     ``None``: the generic engines alone."""
+    prior: str | None = None
+    """A declarative clinical prior (``prior.yaml``, :mod:`pathsynth.cohort.declarative`);
+    written relative to the schema file, held as an absolute path once loaded."""
 
     @model_validator(mode="after")
     def _unique(self) -> Schema:
@@ -313,12 +316,14 @@ def load_schema(name_or_path: str | Path = "breast13") -> Schema:
 
     path = Path(key)
     builtin = None
+    folder = Path.cwd()
     if path.suffix in {".yaml", ".yml"} or path.exists():
         if path.is_dir() and (path / "schema.yaml").is_file():
             path = path / "schema.yaml"
         if not path.is_file():
             raise PathsynthError(f"schema file not found: {path}")
         text = path.read_text(encoding="utf-8")
+        folder = path.resolve().parent
     else:
         builtin = builtin_schema_text(key)
         if builtin is None:
@@ -332,6 +337,8 @@ def load_schema(name_or_path: str | Path = "breast13") -> Schema:
         data = load_yaml(text, f"schema {key}")
         if builtin is not None and isinstance(data, dict):
             data.setdefault("domain", key)
+        elif isinstance(data, dict):
+            _locate_prior(data, folder, path.name)
         schema = Schema.model_validate(data)
     except (ValidationError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()
@@ -339,6 +346,22 @@ def load_schema(name_or_path: str | Path = "breast13") -> Schema:
     _check_readers(schema, key)
     _CACHE[key] = schema
     return schema
+
+
+def _locate_prior(data: dict[str, Any], folder: Path, name: str) -> None:
+    """``prior:`` relative to the schema file; a pack folder's ``prior.yaml`` when it names
+    none (a schema with a ``domain`` keeps that pack's prior)."""
+    prior = data.get("prior")
+    if isinstance(prior, str) and prior.strip():
+        target = Path(prior)
+        data["prior"] = str(target if target.is_absolute() else folder / target)
+    elif (
+        prior is None
+        and name == "schema.yaml"
+        and not data.get("domain")
+        and (folder / "prior.yaml").is_file()
+    ):
+        data["prior"] = str(folder / "prior.yaml")
 
 
 def _check_readers(schema: Schema, source: str) -> None:

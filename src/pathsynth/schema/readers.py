@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pathsynth.schema.model import Value, Variable
-from pathsynth.text import NUM, NUMBER_WORD, count_value, squash, to_float
+from pathsynth.text import NUM, NUMBER_WORD, UNCERTAIN, count_value, squash, to_float
 from pathsynth.text.units import LENGTH_UNITS, lengths_mm, percents
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "default_reader_name",
     "get_reader",
     "has_reader",
+    "read_categorical",
     "read_forms",
     "reader_for",
     "register_reader",
@@ -137,7 +138,34 @@ def _forms(var: Variable) -> list[_Form]:
     return result
 
 
+_OPEN_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _open_code(var: Variable, t: str) -> str | None:
+    """A code of the variable's open code system written as such ("8263/3")."""
+    if var.open_codes is None:
+        return None
+    rx = _OPEN_CACHE.get(var.open_codes)
+    if rx is None:
+        # codes are matched as whole tokens, in the folded (lower-case) text
+        rx = re.compile(rf"(?<![\w/.,])(?:{var.open_codes})(?![\w/]|[.,]\d)", re.IGNORECASE)
+        _OPEN_CACHE[var.open_codes] = rx
+    m = rx.search(t)
+    return m.group(0) if m else None
+
+
 @register_reader("categorical")
+def read_categorical(var: Variable, t: str) -> Value:
+    """A category by its surface forms (:func:`read_forms`), or a code of an open code system
+    written as such; hedged text ("suspicion de", "cannot be excluded") states none."""
+    if UNCERTAIN.search(t):
+        return None
+    code = _open_code(var, t)
+    if code is not None and (code in var.codes or var.is_valid(code)):
+        return code
+    return read_forms(var, t)
+
+
 def read_forms(var: Variable, t: str) -> Value:
     """The value whose code, label or surface form ``t`` contains (longest form first)."""
     t1 = _spaced(t) or t.strip()
@@ -183,7 +211,7 @@ def read_percent(var: Variable, t: str) -> Value:
 @register_reader("count")
 def read_count(var: Variable, t: str) -> Value:
     """A whole count in digits or words ("3", "trois", "twenty-three")."""
-    m = re.search(rf"(?<![\d.,\-+_])(\d+)(?![\d.,_]\d)|\b({NUMBER_WORD})\b", t)
+    m = re.search(rf"(?<![\d.,\-+_])(\d+)(?!\d|[.,_]\d)|\b({NUMBER_WORD})\b", t)
     if not m:
         return None
     return count_value(m.group(1) or m.group(2))

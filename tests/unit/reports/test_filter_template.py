@@ -81,7 +81,6 @@ def test_template_reports_are_judged_by_their_spans_and_kept(
 def test_the_spans_judge_keeps_what_the_rules_judge_throws_away(
     tmp_path: Path, schema: Schema, template_rows: list[dict[str, Any]]
 ) -> None:
-    pytest.importorskip("pathsynth.extraction.rules")
     src = _write(tmp_path / "in.jsonl", template_rows)
     spans = filter_reports(src, tmp_path / "a.jsonl", schema=schema, identifiers=PRIVATE)
     rules = filter_reports(

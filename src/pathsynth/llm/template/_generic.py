@@ -4,7 +4,8 @@ Three layouts, so a user's own schema still gets varied reports:
 
 * ``lines`` — a checklist, one ``Name : value`` line per known value (bullets, separators);
 * ``sentences`` — one paragraph of sentences made from the variables' names
-  ("The weight is 12.5 g.", "Concernant le stade : avancé.");
+  ("The weight is 12.5 g.", "Concernant le stade : avancé.", "17 ganglions examinés."), or
+  from a value's own words where they state the finding ("Tumeur envahissant la musculeuse.");
 * ``sections`` — findings (lines or sentences), then a conclusion restating part of them.
 
 Values are the schema's surface forms (categories) or numbers with their unit, written through
@@ -26,7 +27,6 @@ _SENTENCES = {
         "{Name} : {value}.",
         "Concernant {name} : {value}.",
         "En ce qui concerne {name}, {value}.",
-        "{Name} retrouvé(e) : {value}.",
         "On note, pour {name}, {value}.",
     ),
     "en": (
@@ -35,24 +35,31 @@ _SENTENCES = {
         "The {name} is {value}.",
         "{Name} was {value}.",
         "As for the {name}, {value}.",
-        "Findings: {name} {value}.",
     ),
 }
-# Frames for numbers only ("measured at 12 g").
+# Frames for numbers with a unit ("marge circonférentielle à 8 mm").
 _NUMBER_SENTENCES = {
-    "fr": ("{Name} mesuré(e) à {value}.", "{Name} évalué(e) à {value}.", "{Name} de {value}."),
-    "en": (
-        "{Name} measured {value}.",
-        "{Name} of {value}.",
-        "The {name} was estimated at {value}.",
-    ),
+    "fr": ("{Name} à {value}.", "{Name} de {value}.", "{Name} mesurée à {value}."),
+    "en": ("{Name} of {value}.", "The {name} measured {value}.", "{Name} at {value}."),
 }
+# Frames for counts: the number before the name ("17 ganglions examinés").
+_COUNT_SENTENCES = {
+    "fr": ("{value} {name}.", "Au total, {value} {name}.", "On dénombre {value} {name}."),
+    "en": ("{value} {name}.", "In total, {value} {name}.", "There are {value} {name}."),
+}
+#: Names that cannot follow a number ("17 nombre de ganglions").
+_NOT_AFTER_NUMBER = ("nombre", "number", "total", "statut", "status", "type")
 _SECTIONS = {
     "fr": (("Résultats", "Observations", "Description"), ("Conclusion", "En résumé", "Synthèse")),
     "en": (("Findings", "Results", "Description"), ("Conclusion", "Summary", "Impression")),
 }
 _SEPS = {"fr": (" : ", " : ", " - ", " = "), "en": (": ", ": ", " - ", ": ")}
 _BULLETS = ("", "", "- ", "* ", "• ")
+
+
+def _capital(text: str) -> str:
+    """Sentence case, leaving "pT3" or "pMMR" as written."""
+    return text if text[1:2].isupper() else text[:1].upper() + text[1:]
 
 
 def _number(x: float, comma: bool) -> str:
@@ -80,7 +87,7 @@ def _line(
     var: Variable, x: Value, lang: str, rng: random.Random, w: Writer, bullet: str, comma: bool
 ) -> None:
     name = _name(var, lang, rng)
-    w.text(bullet + name[:1].upper() + name[1:] + rng.choice(_SEPS[lang]))
+    w.text(bullet + _capital(name) + rng.choice(_SEPS[lang]))
     w.value(var.key, _value_text(var, x, lang, rng, comma))
     w.text("\n")
 
@@ -89,14 +96,35 @@ def _sentence(
     var: Variable, x: Value, lang: str, rng: random.Random, w: Writer, comma: bool
 ) -> None:
     name = _name(var, lang, rng)
+    value = _value_text(var, x, lang, rng, comma)
+    if var.type == "categorical" and _speaks_alone(var, value) and rng.random() < 0.5:
+        # a form that is a finding in itself ("tumeur envahissant la musculeuse") needs no name
+        w.value(var.key, _capital(value))
+        w.text(". ")
+        return
     frames: tuple[str, ...] = _SENTENCES[lang]
-    if var.type != "categorical" and rng.random() < 0.4:
+    if var.type == "integer" and not var.unit and name.split()[0].lower() not in _NOT_AFTER_NUMBER:
+        if rng.random() < 0.6:
+            frames = _COUNT_SENTENCES[lang]
+    elif var.type != "categorical" and var.unit and rng.random() < 0.4:
         frames = _NUMBER_SENTENCES[lang]
     frame = rng.choice(frames)
     before, after = frame.split("{value}")
-    w.text(before.format(Name=name[:1].upper() + name[1:], name=name))
-    w.value(var.key, _value_text(var, x, lang, rng, comma))
-    w.text(after + " ")
+    if frame.startswith("{value}"):
+        value = _capital(value)
+    w.text(before.format(Name=_capital(name), name=name))
+    w.value(var.key, value)
+    w.text(after.format(Name=name, name=name) + " ")
+
+
+def _speaks_alone(var: Variable, form: str) -> bool:
+    """Whether a value's form states its variable without the name: three words or more, or
+    two sharing a word with one of the variable's names."""
+    words = form.lower().split()
+    if len(words) >= 3:
+        return True
+    names = {w for n in var.names.all() for w in n.lower().split() if len(w) > 3}
+    return len(words) == 2 and any(w in names for w in words)
 
 
 def render_generic(

@@ -3,7 +3,10 @@
 A pack is a folder per language (``fr/``, ``en/``) holding ``system.txt`` (the instruction),
 ``user.txt`` (the request, with ``{record}``, ``{unknown}`` and ``{style}`` placeholders),
 ``pack.yaml`` (settings and the lists style hints are drawn from) and ``examples.yaml``
-(few-shot examples written for synthetic records only). Users copy the built-in folders, edit
+(few-shot examples written for synthetic records only); ``{description}`` in ``system.txt``
+is the schema's description. A schema's domain pack holds its prompt packs (breast-13's:
+``domains/breast13/prompts``); a schema without one gets the generic pack (``generic/fr``,
+``generic/en``: no examples, the schema's own names). Users copy the built-in folders, edit
 them, and pass ``--prompts DIR`` (``DIR/fr/``... or a folder of the four files itself).
 
 Only known values are written into the prompt; unknown ones are named as "not to be
@@ -16,6 +19,7 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass, field
+from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -43,17 +47,21 @@ def _is_unknown(value: Any) -> bool:
     return type(value).__name__ in {"NAType", "NaTType"}
 
 
-def _builtin_root(schema: Schema, lang: str) -> Traversable:
-    """The prompt pack of the schema's domain pack for ``lang``."""
+def _builtin_root(schema: Schema, lang: str) -> tuple[Traversable, str]:
+    """The prompt pack of the schema's domain pack for ``lang``, else the generic one (written
+    from the schema's description and names), and how to name it."""
     from pathsynth.domains import load_pack
 
     root = load_pack(schema.domain).resource("prompts", lang) if schema.domain else None
-    if root is None:
+    if root is not None:
+        return root, f"built-in {schema.domain}/{lang}"
+    generic = resources.files(__name__).joinpath("generic", lang)
+    if not generic.is_dir():
         raise PathsynthError(
             f"schema {schema.name} has no built-in {lang} prompt pack: pass --prompts DIR "
-            "(copy a domain pack's prompts/ folder and edit it)"
+            "(copy pathsynth/reports/prompts/generic/en and translate it)"
         )
-    return root
+    return generic, f"built-in generic/{lang}"
 
 
 class PromptPack:
@@ -69,7 +77,8 @@ class PromptPack:
         self.lang = lang
         self.schema = schema
         self.source = source
-        self.system = files["system.txt"].strip()
+        # {description}: the schema's, so one generic pack serves any schema
+        self.system = files["system.txt"].strip().replace("{description}", schema.description[lang])
         self.user = files["user.txt"].strip()
         from pathsynth._io import load_yaml
 
@@ -126,8 +135,7 @@ class PromptPack:
     def load(cls, lang: Lang, schema: Schema, path: str | Path | None = None) -> PromptPack:
         """The built-in pack for ``lang``, or the one in ``path`` (``path/lang/`` or ``path``)."""
         if path is None:
-            root = _builtin_root(schema, lang)
-            source = f"built-in {schema.domain}/{lang}"
+            root, source = _builtin_root(schema, lang)
             files = {n: root.joinpath(n).read_text("utf-8") for n in PACK_FILES}
             ex = root.joinpath("examples.yaml")
             if ex.is_file():
