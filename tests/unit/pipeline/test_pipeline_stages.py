@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from pathsynth.errors import PathsynthError
-from pathsynth.pipeline import stages as stages_mod
+from pathsynth.pipeline import _stage_base as stages_mod
 from pathsynth.pipeline.artifacts import RunFolder
 from pathsynth.pipeline.config import parse_config
 from pathsynth.pipeline.stages import Stages, StageUnavailable, need
