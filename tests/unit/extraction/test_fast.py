@@ -126,3 +126,21 @@ def test_a_student_reads_a_schema_without_domain_pack(tmp_path) -> None:
     student = train_fast(rows, schema, FastConfig(seed=0, epochs=1))
     got = student.extract(["Tumour budding: high.", "Nothing about it."])
     assert [g.values["budding"] for g in got] == ["high", None]
+
+
+def test_where_the_student_abstains_the_rules_speak_unless_backoff_is_off(student) -> None:
+    import dataclasses
+
+    from pathsynth.extraction.fast.model import KeyScorer
+    from pathsynth.extraction.rules import RulesExtractor
+
+    text = "COMPTE RENDU ANATOMOPATHOLOGIQUE\nTaille : 23 mm.\nRE : positifs.\nGrade SBR II."
+    # thresholds no candidate can pass: the student abstains on every key
+    mute = {k: KeyScorer(s.coef, s.intercept, threshold=1.01) for k, s in student.scorers.items()}
+    rules = RulesExtractor(student.schema).extract_one(text)
+    on = dataclasses.replace(student, scorers=mute).extract([text])[0]
+    assert on.values == rules.values and on.values["taille"] == 23
+    assert on.evidence["taille"] == rules.evidence["taille"]
+    off_config = dataclasses.replace(student.config, backoff=False)
+    off = dataclasses.replace(student, scorers=mute, config=off_config).extract([text])[0]
+    assert all(v is None for v in off.values.values())

@@ -6,8 +6,9 @@ write by hand: which candidate states the report's value, and when none does. On
 regression per key scores each candidate from its section and part, the words around it, the
 pack's cue flags, how many candidates agree, and what the rules extractor chose (stacking); the
 best candidate is taken when its score passes the key's threshold, tuned on held-out training
-reports. Node counts add up the mentions it scores as counted. Training copies are noised
-(capitals, accents, flattened lines, OCR slips: :mod:`.augment`).
+reports; where none does, the rules extractor's value is taken (``backoff``). Node counts add up
+the mentions it scores as counted. Training copies are noised (capitals, accents, flattened
+lines, OCR slips: :mod:`.augment`).
 
 Saved as ``manifest.json`` + ``weights.npz`` + ``features.json``, checksummed; no pickle.
 """
@@ -56,6 +57,9 @@ class FastConfig:
     validation: float = 0.1
     #: features whose weight stays below this (absolute) are dropped from the saved model
     prune: float = 1e-4
+    #: where no candidate of a key passes its threshold, take the rules extractor's value (the
+    #: student decides where it is confident; rules speak where it abstains)
+    backoff: bool = True
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -131,6 +135,15 @@ def _decode(
     return var.canonical(value), sorted(set(spans)) or [cands[j].span]
 
 
+def _rules_value(var: Any, hits: Sequence[Finding]) -> tuple[Value, list[Span]]:
+    """The rules extractor's value of one key (its first finding) and the spans that state it."""
+    if not hits or hits[0].value is None or not var.is_valid(hits[0].value):
+        return None, []
+    value = hits[0].value
+    spans = sorted({f.span for f in hits if var.equal(f.value, value)}) or [hits[0].span]
+    return var.canonical(value), spans
+
+
 @dataclass
 class FastStudent:
     """The trained fast student (an :class:`~pathsynth.extraction.base.Extractor`)."""
@@ -173,6 +186,13 @@ class FastStudent:
                 out[i].values[key] = value
                 if value is not None:
                     out[i].evidence[key] = spans
+        if self.config.backoff:
+            for an, ex in zip(analyses, out, strict=True):
+                for key in self.schema.keys:
+                    if ex.values.get(key) is None:
+                        value, spans = _rules_value(self.schema[key], an.rules.get(key, []))
+                        if value is not None:
+                            ex.values[key], ex.evidence[key] = value, spans
         return out
 
     # --- persistence -------------------------------------------------------------------------
