@@ -100,3 +100,14 @@ def test_realistic_reports_are_read(tmp_path, capsys) -> None:
     out = tmp_path / "rules.jsonl"
     assert _run("extract", "--model", "rules", "--input", str(real), "--out", str(out)) == 0
     assert _run("evaluate", "--gold", str(real), "--pred", str(out), "--json") == 0
+
+
+def test_extract_with_two_workers_writes_the_same_lines_in_order(tmp_path) -> None:
+    test = _write(tmp_path / "test.jsonl", make_pairs(40, seed=9))
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    common = ["extract", "--model", "rules", "--input", str(test), "--batch-size", "8"]
+    assert _run(*common, "--out", str(one)) == 0
+    assert _run(*common, "--out", str(two), "--workers", "2") == 0
+    assert two.read_bytes() == one.read_bytes()
+    assert _run(*common, "--out", str(tmp_path / "x.jsonl"), "--workers", "0") == 2
+    assert not (tmp_path / "x.jsonl").exists()

@@ -79,6 +79,12 @@ def _catch_interrupts(group: typer.Typer) -> None:
             _catch_interrupts(sub.typer_instance)
 
 
+def _is_click_error(exc: BaseException) -> bool:
+    """A usage error of click, or of the click that typer carries inside it (typer >= 0.2x):
+    both have ``show()`` and an exit code (2 for bad arguments)."""
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning user errors into one line and a non-zero exit: 2 for
     bad input, 130 for Ctrl-C (with what was written), 1 for anything unexpected."""
@@ -110,11 +116,10 @@ def main(argv: list[str] | None = None) -> None:
         _error("the input is nested too deeply to be read")
         sys.exit(2)
     except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        if _is_click_error(exc):
+            usage: Any = exc
+            usage.show()
+            sys.exit(usage.exit_code)
         if _app._DEBUG:
             raise
         _error(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)")

@@ -153,6 +153,14 @@ def extract_cmd(
             help="Longest report read, in characters; a longer one is refused (0: no limit).",
         ),
     ] = MAX_REPORT_CHARS,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="rules, fast: processes extracting at once (batches keep the input's order).",
+        ),
+    ] = 1,
     schema_name: SchemaOpt = "breast13",
 ) -> None:
     """Extract the schema's values from reports with rules, a student or a prompted LLM."""
@@ -205,6 +213,7 @@ def extract_cmd(
             lang=lang,
             progress=progress,
             max_report_chars=max_report_chars or None,
+            workers=workers,
         )
     stats = getattr(extractor, "stats", None)
     extra = f" ({stats})" if stats else ""
