@@ -179,6 +179,26 @@ def _run_job(job: _Job, progress: ProgressFn | None = None) -> SynthesizerResult
     return result
 
 
+def _release_loky() -> None:
+    """Stop joblib's loky workers, which the scoring libraries start: idle, they live on for
+    their timeout (300 s), and a process-pool worker waits for its children when it exits, so
+    a comparison would sit idle for five minutes after its last synthesizer."""
+    import sys
+
+    module = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(module, "_executor", None) if module is not None else None
+    if executor is not None:
+        executor.shutdown(wait=True, kill_workers=True)
+
+
+def _pooled_job(job: _Job) -> SynthesizerResult:
+    """:func:`_run_job` in a pool worker, leaving no loky worker behind."""
+    try:
+        return _run_job(job)
+    finally:
+        _release_loky()
+
+
 def _single_threaded() -> None:
     """A worker's libraries on one thread each: the workers already share the cores."""
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
@@ -315,7 +335,7 @@ def _run_all(
     ) as pool:
         futures: dict[str, Future[SynthesizerResult]] = {}
         for name in order:
-            futures[name] = pool.submit(_run_job, jobs[name])
+            futures[name] = pool.submit(_pooled_job, jobs[name])
             if progress:
                 progress(name, "fit")
         ref = reference()
