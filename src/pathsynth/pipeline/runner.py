@@ -162,8 +162,8 @@ def demo_dict(lang: Lang = "fr", out: str | Path = "demo-out") -> dict[str, Any]
             # Short training: a CPU demo, not the study's settings.
             "params": {
                 "ctgan": {"epochs": 20},
-                "patectgan": {"warmup": 40, "max_rounds": 120},
-                "mst": {"iters": 2000},
+                "patectgan": {"warmup": 40, "max_rounds": 80},
+                "mst": {"iters": 1000},
             },
         },
         "teachers": {
