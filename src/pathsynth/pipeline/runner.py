@@ -192,7 +192,7 @@ def demo_dict(lang: Lang = "fr", out: str | Path = "demo-out") -> dict[str, Any]
 
 #: gemma-270m in the demo: a few short reports, enough to show an LLM teacher at work (each
 #: report costs seconds on a CPU, and a 270M model rarely writes one the filter keeps)
-GEMMA_DEMO: dict[str, Any] = {"n": 4, "options": {"max_tokens": 320}}
+GEMMA_DEMO: dict[str, Any] = {"n": 3, "options": {"max_tokens": 256}}
 
 
 def demo(
