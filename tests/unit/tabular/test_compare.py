@@ -102,3 +102,18 @@ def test_workers_give_the_same_files(
     assert one.metrics() == {
         n: {**m, "fit_seconds": one.metrics()[n]["fit_seconds"]} for n, m in two.metrics().items()
     }
+
+
+def test_a_pooled_job_leaves_no_idle_loky_worker_behind() -> None:
+    # A pool worker waits for its children at exit: joblib's idle loky workers (started by the
+    # scoring libraries) would hold every comparison for their 300 s timeout.
+    from joblib.externals.loky import get_reusable_executor
+
+    from pathsynth.tabular.compare import _release_loky
+
+    executor = get_reusable_executor(max_workers=1)
+    assert executor.submit(int, "1").result() == 1
+    workers = list(executor._processes.values())
+    assert workers and all(p.is_alive() for p in workers)
+    _release_loky()
+    assert not any(p.is_alive() for p in workers)
