@@ -161,16 +161,20 @@ class RulesExtractor:
         values: dict[str, Value] = {}
         evidence: dict[str, list[Span]] = {}
         for key in self.schema.keys:
-            var = self.schema[key]
-            hits = found.get(key, [])
-            value = hits[0].value if hits else None
-            if value is not None and var.is_valid(value):
-                values[key] = var.canonical(value)
-                spans = {_trim(text, f.span) for f in hits}
-                evidence[key] = sorted(sp for sp in spans if sp[0] < sp[1]) or [hits[0].span]
-            else:
-                values[key] = None
+            values[key], spans = rules_value(self.schema[key], found.get(key, []), text)
+            if values[key] is not None:
+                evidence[key] = spans
         return Extraction(values=values, evidence=evidence)
+
+
+def rules_value(var: Variable, hits: Sequence[Finding], text: str) -> tuple[Value, list[Span]]:
+    """What the rules extractor says of one key from its findings in ``text``: the first
+    finding's value (canonical; ``None`` when absent or invalid) and the spans of the findings."""
+    value = hits[0].value if hits else None
+    if value is None or not var.is_valid(value):
+        return None, []
+    spans = {_trim(text, f.span) for f in hits}
+    return var.canonical(value), sorted(sp for sp in spans if sp[0] < sp[1]) or [hits[0].span]
 
 
 def _trim(text: str, span: Span) -> Span:

@@ -34,7 +34,12 @@ from pathsynth.extraction.fast.augment import augment
 from pathsynth.extraction.fast.features import candidate_features
 from pathsynth.extraction.fast.model import KeyScorer, Vocabulary, fit_scorer
 from pathsynth.extraction.findings import Candidate, Document, Finding
-from pathsynth.extraction.rules import document_findings, pack_finders, report_candidates
+from pathsynth.extraction.rules import (
+    document_findings,
+    pack_finders,
+    report_candidates,
+    rules_value,
+)
 from pathsynth.schema import Lang, Schema, Value, load_schema
 
 __all__ = ["FAST_VERSION", "FastConfig", "FastStudent", "train_fast"]
@@ -135,15 +140,6 @@ def _decode(
     return var.canonical(value), sorted(set(spans)) or [cands[j].span]
 
 
-def _rules_value(var: Any, hits: Sequence[Finding]) -> tuple[Value, list[Span]]:
-    """The rules extractor's value of one key (its first finding) and the spans that state it."""
-    if not hits or hits[0].value is None or not var.is_valid(hits[0].value):
-        return None, []
-    value = hits[0].value
-    spans = sorted({f.span for f in hits if var.equal(f.value, value)}) or [hits[0].span]
-    return var.canonical(value), spans
-
-
 @dataclass
 class FastStudent:
     """The trained fast student (an :class:`~pathsynth.extraction.base.Extractor`)."""
@@ -190,7 +186,8 @@ class FastStudent:
             for an, ex in zip(analyses, out, strict=True):
                 for key in self.schema.keys:
                     if ex.values.get(key) is None:
-                        value, spans = _rules_value(self.schema[key], an.rules.get(key, []))
+                        hits = an.rules.get(key, [])
+                        value, spans = rules_value(self.schema[key], hits, an.doc.text)
                         if value is not None:
                             ex.values[key], ex.evidence[key] = value, spans
         return out
