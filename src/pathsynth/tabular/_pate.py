@@ -18,6 +18,11 @@ generated rows only, labelled by the noisy vote of the teachers; the data-depend
 accountant of Papernot et al. (2017, Theorem 3) in log form, stopping *before* a batch that
 would overspend; category frequencies measured with Laplace noise on a share of the budget;
 and generator steps against the student, which are post-processing and spend nothing.
+
+The generator also matches, batch by batch, the noisy category frequencies measured for the
+conditional vector (the mean of its softmax per column against them, a KL loss): the same
+noisy counts, so no budget. Without it only the conditioned column of each row learns its
+frequency, and at a hospital's size the teachers can answer few questions, if any.
 """
 
 from __future__ import annotations
@@ -76,7 +81,12 @@ def pate_ctgan_class() -> type:
         #: generator steps per round (post-processing of the student: no budget)
         generator_steps: int = 1
         #: share of ε spent on the category frequencies of the conditional vector
-        cond_share: float = 0.1
+        cond_share: float = 0.5
+        #: weight of the generator's loss matching those frequencies batch-wise (0: off)
+        marginal_weight: float = 1.0
+        #: generator steps once the budget is spent (post-processing: the student, the noisy
+        #: frequencies and the conditional vector only)
+        polish_steps: int = 2000
         #: rounds at most, budget left or not
         max_rounds: int = 3000
         #: rounds of teacher training (and generator steps on the conditional loss alone)
@@ -153,11 +163,25 @@ def pate_ctgan_class() -> type:
                     fake = torch.cat([self._apply_activate(raw), c], dim=1)
                     target = torch.ones(len(raw) // self.pac)
                     loss = self._cond_loss(raw, c, m)
+                    if self.marginal_weight > 0:
+                        loss = loss + self.marginal_weight * self._marginal_loss()
                     if rounds > self.warmup:
                         loss = loss + bce(student(fake).squeeze(1), target)
                     opt_g.zero_grad()
                     loss.backward()
                     opt_g.step()
+            for _ in range(self.polish_steps):
+                z, c, m = self._noise_and_cond(self._batch_size)
+                raw = self._generator(z)
+                loss = self._cond_loss(raw, c, m)
+                if self.marginal_weight > 0:
+                    loss = loss + self.marginal_weight * self._marginal_loss()
+                if queries:
+                    fake = torch.cat([self._apply_activate(raw), c], dim=1)
+                    loss = loss + bce(student(fake).squeeze(1), torch.ones(len(raw) // self.pac))
+                opt_g.zero_grad()
+                loss.backward()
+                opt_g.step()
             self.spent = {
                 "epsilon_pate": epsilon_of(moments, orders, delta) if queries else 0.0,
                 "epsilon_cond": eps_cond,
@@ -166,6 +190,20 @@ def pate_ctgan_class() -> type:
                 "warmup": min(rounds, self.warmup),
                 "queries": queries,
             }
+
+        def _marginal_loss(self) -> Any:
+            """KL from the noisy category frequencies to the generator's mean softmax per
+            discrete column, on a batch conditioned as at sampling time."""
+            if not self._sample_probs:
+                return torch.zeros(())
+            z = torch.randn(self._batch_size, self._embedding_dim)
+            c = torch.from_numpy(self._sample_cond(self._batch_size))
+            raw = self._generator(torch.cat([z, c], dim=1))
+            loss = torch.zeros(())
+            for (a, b), target in zip(self._spans, self._targets, strict=True):
+                mean = torch.softmax(raw[:, a:b], dim=1).mean(dim=0).clamp_min(1e-6)
+                loss = loss + (target * (target.clamp_min(1e-6).log() - mean.log())).sum()
+            return loss / len(self._spans)
 
         def _discriminator(self, dim: int) -> Any:
             disc = Discriminator(dim, self._discriminator_dim, "cross_entropy", self.pac)
@@ -226,6 +264,7 @@ def pate_ctgan_class() -> type:
                 if t.is_categorical:
                     spans.append((st, st + t.output_width))
                 st += t.output_width
+            self._spans = spans
             scale = len(spans) / epsilon if epsilon > 0 else 0.0
             width = max((b - a for a, b in spans), default=0)
             train_p, sample_p = [], []
@@ -238,6 +277,7 @@ def pate_ctgan_class() -> type:
                 train_p.append(pad)
                 freq = counts / counts.sum() if counts.sum() > 0 else np.full(b - a, 1 / (b - a))
                 sample_p.append(freq)
+            self._targets = [torch.from_numpy(f.astype("float32")) for f in sample_p]
             return train_p, sample_p
 
         def generate(

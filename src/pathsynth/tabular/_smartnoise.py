@@ -37,6 +37,17 @@ def cube_transformer(codec: RecordCodec) -> Any:
     return tt
 
 
+def onehot_transformer(codec: RecordCodec) -> Any:
+    """One-hot of the levels of every column (numbers binned): the GANs' discrete encoding."""
+    from snsynth.transform import ChainTransformer, LabelTransformer, OneHotEncoder, TableTransformer
+
+    tt = TableTransformer(
+        [ChainTransformer([LabelTransformer(nullable=False), OneHotEncoder()]) for _ in codec.keys]
+    )
+    tt.fit(codec.levels_domain())
+    return tt
+
+
 def gan_transformer(codec: RecordCodec) -> Any:
     """One-hot for discrete columns, bounded min-max for continuous ones (the GAN families)."""
     from snsynth.transform import (
@@ -73,4 +84,11 @@ def quietly(fn: Callable[[], T]) -> T:
         return fn()
 
 
-__all__ = ["MISSING_SUFFIX", "cube_transformer", "gan_transformer", "import_snsynth", "quietly"]
+__all__ = [
+    "MISSING_SUFFIX",
+    "cube_transformer",
+    "gan_transformer",
+    "import_snsynth",
+    "onehot_transformer",
+    "quietly",
+]

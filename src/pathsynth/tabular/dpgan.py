@@ -1,7 +1,10 @@
 """Differentially private GANs (smartnoise-synth): PATE-CTGAN, PATE-GAN, DP-CTGAN.
 
 They learn the mixed encoding: discrete columns one-hot, wide numbers scaled between the
-schema's bounds with a separate missing indicator, so unknown cells keep their rate.
+schema's bounds with a separate missing indicator, so unknown cells keep their rate. PATE-CTGAN
+learns every column as levels by default (numbers in bins, drawn uniformly inside on output):
+its conditional vector then covers every column, so the generator learns each column's noisy
+frequencies even where the teachers' votes teach it little.
 """
 
 from __future__ import annotations
@@ -13,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from pathsynth.errors import PathsynthError
-from pathsynth.tabular._smartnoise import gan_transformer, import_snsynth, quietly
+from pathsynth.tabular._smartnoise import (
+    gan_transformer,
+    import_snsynth,
+    onehot_transformer,
+    quietly,
+)
 from pathsynth.tabular.base import Synthesizer, SynthesizerParams, torch_threads
 
 
@@ -37,12 +45,23 @@ class PATECTGANParams(SynthesizerParams):
     #: generator steps per round (against the student: no budget)
     generator_steps: int = 1
     #: share of ε spent on the noisy category frequencies of the conditional vector
-    cond_share: float = 0.1
+    cond_share: float = 0.5
+    #: weight of the generator's loss matching those noisy frequencies batch by batch (no
+    #: budget: the same noisy counts; 0 turns it off)
+    marginal_weight: float = 1.0
+    #: generator steps after the budget is spent (post-processing: against the student, the
+    #: noisy frequencies and the conditional vector; no budget)
+    polish_steps: int = 2000
     #: rounds at most, whether or not budget is left
     max_rounds: int = 3000
     #: rounds training the teachers (and the generator on its conditional loss) before the
     #: first labelled question: untrained teachers disagree, and disagreement costs budget
     warmup: int = 100
+    #: every column as one-hot levels, numbers in ``bins`` bins (False: numbers min-max scaled
+    #: between the schema's bounds, outside the conditional vector)
+    discrete: bool = True
+    #: bins of a number variable when ``discrete``
+    bins: int = 16
     #: torch threads while fitting
     threads: int = 1
 
@@ -70,19 +89,29 @@ class _DPGAN(Synthesizer):
     def _fit(self, frame: pd.DataFrame, epsilon: float | None) -> None:
         assert self.codec is not None and epsilon is not None
         import_snsynth()
-        mixed = self.codec.to_mixed(frame)
-        self._columns = list(mixed.columns)
+        if self._discrete:
+            encoded = self.codec.to_levels(frame)
+            transformer = onehot_transformer(self.codec)
+        else:
+            encoded = self.codec.to_mixed(frame)
+            transformer = gan_transformer(self.codec)
+        self._columns = list(encoded.columns)
         # smartnoise's own default δ for these GANs, made explicit so it is reported.
         self.delta_used = self.delta if self.delta is not None else 1.0 / len(frame) ** 1.5
         self._model = self._make(epsilon, len(frame))
-        transformer = gan_transformer(self.codec)
         with torch_threads(self.params.threads):  # type: ignore[attr-defined]
-            quietly(lambda: self._model.fit(mixed, transformer=transformer))
+            quietly(lambda: self._model.fit(encoded, transformer=transformer))
+
+    @property
+    def _discrete(self) -> bool:
+        return bool(getattr(self.params, "discrete", False))
 
     def _draw(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
         assert self.codec is not None
-        rows = quietly(lambda: self._model.sample(n))
-        return self.codec.from_mixed(pd.DataFrame(rows, columns=self._columns), rng)
+        rows = pd.DataFrame(quietly(lambda: self._model.sample(n)), columns=self._columns)
+        if self._discrete:
+            return self.codec.from_levels(rows, rng)
+        return self.codec.from_mixed(rows, rng)
 
     def _batch(self, n_rows: int, pac: int = 1) -> int:
         batch = min(self.params.batch_size, n_rows)  # type: ignore[attr-defined]
@@ -100,9 +129,9 @@ class PATECTGAN(_DPGAN):
         from pathsynth.tabular._pate import pate_ctgan_class
 
         p = self.params
-        if not 0 <= p.cond_share < 1 or p.lam <= 0 or min(p.teacher_size, p.student_batch) < 1:
+        if not 0 <= p.cond_share < 1 or p.lam <= 0 or p.marginal_weight < 0 or min(p.teacher_size, p.student_batch) < 1:
             raise PathsynthError(
-                "patectgan: cond_share must lie in [0, 1), lam be positive, "
+                "patectgan: cond_share must lie in [0, 1), lam be positive, marginal_weight >= 0, "
                 "teacher_size and student_batch at least 1"
             )
         model = pate_ctgan_class()(
@@ -119,6 +148,8 @@ class PATECTGAN(_DPGAN):
         model.student_batch = p.student_batch
         model.generator_steps = p.generator_steps
         model.cond_share = p.cond_share
+        model.marginal_weight = p.marginal_weight
+        model.polish_steps = p.polish_steps
         model.max_rounds = p.max_rounds
         model.warmup = p.warmup
         model.rng = np.random.default_rng([self.seed, 0x70617465])
