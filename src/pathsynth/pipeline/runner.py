@@ -162,7 +162,7 @@ def demo_dict(lang: Lang = "fr", out: str | Path = "demo-out") -> dict[str, Any]
             # Short training: a CPU demo, not the study's settings.
             "params": {
                 "ctgan": {"epochs": 20},
-                "patectgan": {"warmup": 40, "max_rounds": 80},
+                "patectgan": {"warmup": 40, "max_rounds": 80, "polish_steps": 500},
                 "mst": {"iters": 1000},
             },
         },
