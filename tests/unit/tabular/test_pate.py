@@ -35,3 +35,29 @@ def test_pate_ctgan_spends_at_most_its_budget(cohort: pd.DataFrame, schema: Sche
     assert synth.epsilon_spent is not None and synth.epsilon_spent <= 2.0 + 1e-9
     out = synth.sample(100)
     assert len(out) == 100 and set(out["re"].dropna()) <= {"positive", "negative"}
+
+
+@pytest.mark.slow
+def test_generator_learns_the_noisy_frequencies_of_every_column(
+    cohort: pd.DataFrame, schema: Schema
+) -> None:
+    frame = cohort[["id", "echantillon", "grade", "re", "her2", "ki67"]]
+    synth = make_synthesizer(
+        "patectgan", schema, epsilon=3.0, seed=0, warmup=10, max_rounds=20, polish_steps=300
+    ).fit(frame)
+    out = synth.sample(400)
+    for key in ("re", "her2", "grade"):
+        real = frame[key].value_counts(normalize=True)
+        fake = out[key].value_counts(normalize=True).reindex(real.index, fill_value=0.0)
+        assert (real - fake).abs().sum() / 2 < 0.2, key  # total variation distance
+    ki67 = out["ki67"].dropna()
+    assert len(ki67) and ki67.between(0, 100).all()
+
+
+def test_pate_ctgan_options_are_checked(cohort: pd.DataFrame, schema: Schema) -> None:
+    from pathsynth.errors import PathsynthError
+
+    with pytest.raises(PathsynthError, match="marginal_weight"):
+        make_synthesizer("patectgan", schema, epsilon=3.0, seed=0, marginal_weight=-1.0).fit(
+            cohort[["id", "re", "her2"]]
+        )
