@@ -158,30 +158,9 @@ def pate_ctgan_class() -> type:
                     bce(student(fake).squeeze(1), labels).backward()
                     opt_s.step()
                 for _ in range(self.generator_steps):
-                    z, c, m = self._noise_and_cond(self._batch_size)
-                    raw = self._generator(z)
-                    fake = torch.cat([self._apply_activate(raw), c], dim=1)
-                    target = torch.ones(len(raw) // self.pac)
-                    loss = self._cond_loss(raw, c, m)
-                    if self.marginal_weight > 0:
-                        loss = loss + self.marginal_weight * self._marginal_loss()
-                    if rounds > self.warmup:
-                        loss = loss + bce(student(fake).squeeze(1), target)
-                    opt_g.zero_grad()
-                    loss.backward()
-                    opt_g.step()
+                    self._generator_step(opt_g, bce, student if rounds > self.warmup else None)
             for _ in range(self.polish_steps):
-                z, c, m = self._noise_and_cond(self._batch_size)
-                raw = self._generator(z)
-                loss = self._cond_loss(raw, c, m)
-                if self.marginal_weight > 0:
-                    loss = loss + self.marginal_weight * self._marginal_loss()
-                if queries:
-                    fake = torch.cat([self._apply_activate(raw), c], dim=1)
-                    loss = loss + bce(student(fake).squeeze(1), torch.ones(len(raw) // self.pac))
-                opt_g.zero_grad()
-                loss.backward()
-                opt_g.step()
+                self._generator_step(opt_g, bce, student if queries else None)
             self.spent = {
                 "epsilon_pate": epsilon_of(moments, orders, delta) if queries else 0.0,
                 "epsilon_cond": eps_cond,
@@ -190,6 +169,21 @@ def pate_ctgan_class() -> type:
                 "warmup": min(rounds, self.warmup),
                 "queries": queries,
             }
+
+        def _generator_step(self, opt: Any, bce: Any, student: Any) -> None:
+            """One generator update: the conditional loss, the noisy frequencies, and the
+            student's verdict when given (all post-processing: no budget)."""
+            z, c, m = self._noise_and_cond(self._batch_size)
+            raw = self._generator(z)
+            loss = self._cond_loss(raw, c, m)
+            if self.marginal_weight > 0:
+                loss = loss + self.marginal_weight * self._marginal_loss()
+            if student is not None:
+                fake = torch.cat([self._apply_activate(raw), c], dim=1)
+                loss = loss + bce(student(fake).squeeze(1), torch.ones(len(raw) // self.pac))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
 
         def _marginal_loss(self) -> Any:
             """KL from the noisy category frequencies to the generator's mean softmax per

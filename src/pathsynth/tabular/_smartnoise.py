@@ -39,7 +39,12 @@ def cube_transformer(codec: RecordCodec) -> Any:
 
 def onehot_transformer(codec: RecordCodec) -> Any:
     """One-hot of the levels of every column (numbers binned): the GANs' discrete encoding."""
-    from snsynth.transform import ChainTransformer, LabelTransformer, OneHotEncoder, TableTransformer
+    from snsynth.transform import (
+        ChainTransformer,
+        LabelTransformer,
+        OneHotEncoder,
+        TableTransformer,
+    )
 
     tt = TableTransformer(
         [ChainTransformer([LabelTransformer(nullable=False), OneHotEncoder()]) for _ in codec.keys]

@@ -129,7 +129,8 @@ class PATECTGAN(_DPGAN):
         from pathsynth.tabular._pate import pate_ctgan_class
 
         p = self.params
-        if not 0 <= p.cond_share < 1 or p.lam <= 0 or p.marginal_weight < 0 or min(p.teacher_size, p.student_batch) < 1:
+        bad = not 0 <= p.cond_share < 1 or p.lam <= 0 or p.marginal_weight < 0
+        if bad or min(p.teacher_size, p.student_batch) < 1:
             raise PathsynthError(
                 "patectgan: cond_share must lie in [0, 1), lam be positive, marginal_weight >= 0, "
                 "teacher_size and student_batch at least 1"
