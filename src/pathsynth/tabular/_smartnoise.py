@@ -37,31 +37,24 @@ def cube_transformer(codec: RecordCodec) -> Any:
     return tt
 
 
+def _onehot_column() -> Any:
+    from snsynth.transform import ChainTransformer, LabelTransformer, OneHotEncoder
+
+    return ChainTransformer([LabelTransformer(nullable=False), OneHotEncoder()])
+
+
 def onehot_transformer(codec: RecordCodec) -> Any:
     """One-hot of the levels of every column (numbers binned): the GANs' discrete encoding."""
-    from snsynth.transform import (
-        ChainTransformer,
-        LabelTransformer,
-        OneHotEncoder,
-        TableTransformer,
-    )
+    from snsynth.transform import TableTransformer
 
-    tt = TableTransformer(
-        [ChainTransformer([LabelTransformer(nullable=False), OneHotEncoder()]) for _ in codec.keys]
-    )
+    tt = TableTransformer([_onehot_column() for _ in codec.keys])
     tt.fit(codec.levels_domain())
     return tt
 
 
 def gan_transformer(codec: RecordCodec) -> Any:
     """One-hot for discrete columns, bounded min-max for continuous ones (the GAN families)."""
-    from snsynth.transform import (
-        ChainTransformer,
-        LabelTransformer,
-        MinMaxTransformer,
-        OneHotEncoder,
-        TableTransformer,
-    )
+    from snsynth.transform import MinMaxTransformer, TableTransformer
 
     domain = codec.mixed_domain()
     cont = set(codec.continuous_keys())
@@ -71,9 +64,7 @@ def gan_transformer(codec: RecordCodec) -> Any:
             spec = codec.specs[col]
             transformers.append(MinMaxTransformer(lower=spec.lo, upper=spec.hi, nullable=False))
         else:
-            transformers.append(
-                ChainTransformer([LabelTransformer(nullable=False), OneHotEncoder()])
-            )
+            transformers.append(_onehot_column())
     tt = TableTransformer(transformers)
     tt.fit(domain)
     return tt
