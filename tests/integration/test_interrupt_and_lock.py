@@ -22,6 +22,12 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "from pathsynth.cli import main; main()", *args]
 
 
+def _sigint_default() -> None:
+    # A shell starts background jobs with SIGINT ignored, and a Python started so never raises
+    # KeyboardInterrupt: give the child the default Ctrl-C, as a terminal would.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _lines(path: Path) -> int:
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
@@ -54,7 +60,9 @@ def test_ctrl_c_exits_130_with_what_was_written_and_the_rerun_resumes(
 ) -> None:
     out = tmp_path / "reports.jsonl"
     n = 4000
-    proc = subprocess.Popen(_generate(records, out, n), stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        _generate(records, out, n), stderr=subprocess.PIPE, preexec_fn=_sigint_default
+    )
     _wait_for(lambda: _lines(out) >= 50, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -141,7 +149,9 @@ def test_ctrl_c_in_a_run_names_the_stage_and_the_rerun_resumes(tmp_path: Path) -
         "evaluation: [{name: e, teacher: held}]\n"
     )
     reports = run_dir / "reports" / "t.jsonl"
-    proc = subprocess.Popen(_cli("run", str(config)), stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        _cli("run", str(config)), stderr=subprocess.PIPE, preexec_fn=_sigint_default
+    )
     _wait_for(lambda: _lines(reports) >= 50, proc, seconds=120)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
