@@ -89,7 +89,7 @@ def pate_ctgan_class() -> type:
         polish_steps: int = 2000
         #: rounds at most, budget left or not
         max_rounds: int = 3000
-        #: rounds of teacher training (and generator steps on the conditional loss alone)
+        #: rounds of teacher training (and generator steps without the student's verdict)
         #: before the first question: untrained teachers disagree, and disagreement is costly
         warmup: int = 100
         #: what the fit spent and did (filled by train)

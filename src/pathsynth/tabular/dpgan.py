@@ -54,7 +54,7 @@ class PATECTGANParams(SynthesizerParams):
     polish_steps: int = 2000
     #: rounds at most, whether or not budget is left
     max_rounds: int = 3000
-    #: rounds training the teachers (and the generator on its conditional loss) before the
+    #: rounds training the teachers (and the generator without the student) before the
     #: first labelled question: untrained teachers disagree, and disagreement costs budget
     warmup: int = 100
     #: every column as one-hot levels, numbers in ``bins`` bins (False: numbers min-max scaled
